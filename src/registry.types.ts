@@ -63,7 +63,16 @@ export interface PolicyService {
 
 export type PasswordCheck =
   | { ok: true; score: number }
-  | { ok: false; problems: { rule: "length" | "max_length" | "classes" | "banned" | "custom_banned" | "personal" | "current" | "history"; message: string }[] };
+  | {
+      ok: false;
+      problems: {
+        rule: "length" | "max_length" | "classes" | "banned" | "custom_banned" | "personal" | "current" | "history";
+        /** Message id from `messages/policy.messages.ts` (e.g. `password.banned`). */
+        message: string;
+        /** Values for the message (`{min}`, `{max}`, `{count}`); never the password. */
+        params?: Record<string, string | number>;
+      }[];
+    };
 
 export interface PasswordPolicyService {
   /** SPEC §7 on every path (reset, change, admin-set, initial). */

@@ -28,11 +28,21 @@ export const ERROR_CATALOG = {
   CODE_INVALID: { status: 422, expose: true, message: "error.code_invalid" },
   PASSWORD_REJECTED: { status: 422, expose: true, message: "error.password_rejected" },
   RATE_LIMITED: { status: 429, expose: true, message: "error.rate_limited" },
+  /** Registration portal: too many failed sign-ins for this account or from this address (15 minutes). */
+  SIGN_IN_RATE_LIMITED: { status: 429, expose: true, message: "registration.error.sign_in_rate_limited" },
+  /** Registration portal: "Looks good" before enough methods are registered. */
+  REGISTRATION_INCOMPLETE: { status: 409, expose: true, message: "registration.error.incomplete" },
+  /** Registration portal: security info that breaks a rule (SQ-xx, address format); issues name the field. */
+  SECURITY_INFO_INVALID: { status: 422, expose: true, message: "registration.error.security_info_invalid" },
   BLOCKED: { status: 429, expose: true, message: "error.blocked" },
   RESET_UNSUPPORTED: { status: 501, expose: true, message: "error.reset_unsupported" },
   DIRECTORY_UNAVAILABLE: { status: 503, expose: false, message: "error.directory_unavailable" },
   STORE_UNAVAILABLE: { status: 503, expose: false, message: "error.unavailable" },
   INTERNAL: { status: 500, expose: false, message: "error.internal" },
+  /** Start-up only (config/load.ts): an unknown key or invalid value; issues name each key. Never reaches HTTP. */
+  CONFIG_INVALID: { status: 500, expose: false, message: "error.internal" },
+  /** Start-up only: NODE_ENV=production with unsafe development defaults; issues name each. */
+  CONFIG_UNSAFE: { status: 500, expose: false, message: "error.internal" },
 } as const satisfies Record<string, { status: number; expose: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

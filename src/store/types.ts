@@ -33,7 +33,11 @@ export interface BuiltinDirectoryStore {
   getUser(id: string): Promise<BuiltinUserRow | null>;
   /** Case-insensitive match on user name, then on email (unique matches only). */
   findUser(identifier: string): Promise<BuiltinUserRow | null>;
-  listUsers(options: { search?: string; offset: number; limit: number }): Promise<{ rows: BuiltinUserRow[]; total: number }>;
+  listUsers(options: {
+    search?: string;
+    offset: number;
+    limit: number;
+  }): Promise<{ rows: BuiltinUserRow[]; total: number }>;
   /** Sets the hash, pushes the previous one to history (keeps `keepHistory`), clears lock/failed counters. */
   setPassword(id: string, hash: string, options: { at: Date; mustChange: boolean; keepHistory: number }): Promise<void>;
   passwordHistory(id: string, limit: number): Promise<string[]>;
@@ -92,7 +96,10 @@ export interface EnrollmentRow {
 }
 export interface EnrollmentStore {
   insert(row: EnrollmentRow): Promise<void>;
-  update(id: string, patch: Partial<Pick<EnrollmentRow, "label" | "data" | "secret" | "status" | "confirmedAt" | "lastUsedAt">>): Promise<void>;
+  update(
+    id: string,
+    patch: Partial<Pick<EnrollmentRow, "label" | "data" | "secret" | "status" | "confirmedAt" | "lastUsedAt">>,
+  ): Promise<void>;
   get(id: string): Promise<EnrollmentRow | null>;
   listForUser(userId: string): Promise<EnrollmentRow[]>;
   delete(id: string): Promise<void>;
@@ -277,7 +284,11 @@ export interface OutboxStore {
   markFailed(id: string, options: { error: string; nextAttemptAt: Date; final: boolean }): Promise<void>;
   /** Messages stuck in `sending` since before `before` go back to `queued` (crash recovery). */
   requeueStale(before: Date): Promise<number>;
-  list(options: { status?: OutboxRow["status"]; offset: number; limit: number }): Promise<{ rows: OutboxRow[]; total: number }>;
+  list(options: {
+    status?: OutboxRow["status"];
+    offset: number;
+    limit: number;
+  }): Promise<{ rows: OutboxRow[]; total: number }>;
   counts(options: { campaignId?: string }): Promise<Record<OutboxRow["status"], number>>;
 }
 
@@ -293,7 +304,11 @@ export interface DevMailboxRow {
 }
 export interface DevMailboxStore {
   insert(row: DevMailboxRow): Promise<void>;
-  list(options: { recipient?: string; offset: number; limit: number }): Promise<{ rows: DevMailboxRow[]; total: number }>;
+  list(options: {
+    recipient?: string;
+    offset: number;
+    limit: number;
+  }): Promise<{ rows: DevMailboxRow[]; total: number }>;
   get(id: string): Promise<DevMailboxRow | null>;
 }
 

@@ -1,0 +1,7 @@
+/**
+ * Placeholder so the server builds: the change flow's owner replaces this file with the real routes.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Registry } from "../../registry.types.ts";
+
+export async function registerChangeRoutes(_app: FastifyInstance, _registry: Registry): Promise<void> {}

@@ -1,0 +1,28 @@
+/**
+ * The method registry: a literal list of plain method objects (ARCHITECTURE principle 2). Flows ask it for
+ * a method by id and narrow on its capabilities; the policy decides which ones are offered.
+ */
+import type { MethodRegistry } from "../registry.types.ts";
+import type { MethodId } from "../store/types.ts";
+import type { MethodDeps } from "./deps.ts";
+import { createEmailCodeMethod } from "./email-code/email-code.method.ts";
+import type { Method } from "./method.ts";
+import { createSecurityQuestionsMethod } from "./security-questions/security-questions.method.ts";
+import { createTOTPMethod } from "./totp/totp.method.ts";
+
+export type { MethodDeps };
+
+export function createMethodRegistry(deps: MethodDeps): MethodRegistry {
+  const all = [
+    createEmailCodeMethod(deps),
+    createTOTPMethod(deps),
+    createSecurityQuestionsMethod(deps),
+  ] as const satisfies readonly Method[];
+  const byId = new Map<MethodId, Method>(all.map((method) => [method.id, method]));
+  return {
+    all,
+    get(id: MethodId): Method | undefined {
+      return byId.get(id);
+    },
+  };
+}
