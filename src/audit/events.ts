@@ -29,6 +29,7 @@ export const AUDIT_ACTIVITIES = {
   blockCleared: { name: "Unblock user from self-service password reset", service: "Self-service Password Management" },
   contactAdmin: { name: "User contacted an administrator", service: "Self-service Password Management" },
   authDataSetByAdmin: { name: "Admin registered security info", service: "Authentication Methods" },
+  phoneCapReached: { name: "SMS or voice sending cap reached", service: "Self-service Password Management" },
 } as const satisfies Record<string, { name: string; service: "Self-service Password Management" | "Authentication Methods" | "Core Directory" }>;
 
 export type AuditActivityKey = keyof typeof AUDIT_ACTIVITIES;

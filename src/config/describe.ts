@@ -14,6 +14,8 @@ export type ConfigValueKind =
   | "integer"
   | "boolean"
   | "string-list"
+  | "number-list"
+  | "string-map"
   | "enum"
   | "boolean-or-string";
 
@@ -96,6 +98,7 @@ interface JSONSchemaLeaf {
   enum?: unknown[];
   anyOf?: JSONSchemaLeaf[];
   items?: JSONSchemaLeaf;
+  additionalProperties?: unknown;
 }
 
 function rangeLabel(leaf: JSONSchemaLeaf): string {
@@ -125,8 +128,15 @@ function classify(schema: AnySchema): { kind: ConfigValueKind; typeLabel: string
       return { kind: "number", typeLabel: "number" + rangeLabel(leaf), enumValues: [] };
     case "boolean":
       return { kind: "boolean", typeLabel: "boolean", enumValues: [] };
-    case "array":
+    case "array": {
+      const itemType = leaf.items?.type;
+      if (itemType === "integer" || itemType === "number") {
+        return { kind: "number-list", typeLabel: "list of numbers", enumValues: [] };
+      }
       return { kind: "string-list", typeLabel: "list of strings", enumValues: [] };
+    }
+    case "object":
+      return { kind: "string-map", typeLabel: "mapping of strings", enumValues: [] };
     default: {
       const extra =
         leaf.format === "uri" ? "URL" : leaf.minLength !== undefined ? `string (≥ ${leaf.minLength} chars)` : "string";
@@ -206,6 +216,10 @@ export function maskSecrets(value: unknown, prefix = ""): unknown {
     for (const [k, v] of Object.entries(value)) {
       const path = prefix === "" ? k : `${prefix}.${k}`;
       if (isMaskedPath(path) && typeof v === "string") out[k] = v === "" ? "" : MASK;
+      else if (/headers$/i.test(path) && v !== null && typeof v === "object" && !Array.isArray(v)) {
+        // Webhook headers usually carry an API key: show the names, not the values.
+        out[k] = Object.fromEntries(Object.keys(v).map((name) => [name, MASK]));
+      }
       else out[k] = maskSecrets(v, path);
     }
     return out;
@@ -256,7 +270,7 @@ export function renderConfigDocs(): string {
     "4. command-line flags of `opensspr serve` (`--host`, `--port`).",
     "",
     "Values from the environment are converted to the key's type: numbers, `true`/`false`/`1`/`0`/`yes`/`no`",
-    "for booleans, and comma-separated text (or a JSON array) for lists.",
+    "for booleans, comma-separated text (or a JSON array) for lists, and a JSON object for mappings.",
     "An unknown key or an invalid value stops start-up with a message that names the key (exit code 2).",
     "`opensspr config print` shows the effective configuration with secrets masked.",
     "",

@@ -175,6 +175,25 @@ export function coerceText(
                 .filter((s) => s !== ""),
       };
     }
+    case "number-list": {
+      const parts = trimmed
+        .replace(/^\[|\]$/g, "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
+      if (parts.some((p) => !/^[-+]?\d+(\.\d+)?$/.test(p)))
+        return { ok: false, problem: `"${text}" is not a list of numbers` };
+      return { ok: true, value: parts.map(Number) };
+    }
+    case "string-map": {
+      try {
+        const parsed: unknown = JSON.parse(trimmed);
+        if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return { ok: true, value: parsed };
+      } catch {
+        // fall through to the message below
+      }
+      return { ok: false, problem: 'is not a JSON object (e.g. {"X-Api-Key":"…"})' };
+    }
     default:
       return { ok: true, value: text };
   }

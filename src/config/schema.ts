@@ -63,17 +63,30 @@ const ldap = z
       .string()
       .default("(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))")
       .describe("Filter every group entry matches."),
-    groupNameAttribute: z.string().default("cn").describe("Attribute holding a group's name (policy scope, admin groups)."),
+    groupNameAttribute: z
+      .string()
+      .default("cn")
+      .describe("Attribute holding a group's name (policy scope, admin groups)."),
     groupMemberAttribute: z.string().default("member").describe("Attribute of a group listing its members' DNs."),
-    maxGroupDepth: z.number().int().min(1).max(50).default(10).describe("Deepest group nesting followed (cycles are ignored)."),
+    maxGroupDepth: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(10)
+      .describe("Deepest group nesting followed (cycles are ignored)."),
     passwordPolicyDN: z
       .string()
       .default("")
-      .describe("OpenLDAP: the default ppolicy entry (ppolicy_default), read for lockout duration and maximum age when a user has no pwdPolicySubentry."),
+      .describe(
+        "OpenLDAP: the default ppolicy entry (ppolicy_default), read for lockout duration and maximum age when a user has no pwdPolicySubentry.",
+      ),
     protectedAccountFilter: z
       .string()
       .default("")
-      .describe("Users matching this filter are protected: self-service reset and unlock are refused (ADM-07, REQ-105). Empty: none."),
+      .describe(
+        "Users matching this filter are protected: self-service reset and unlock are refused (ADM-07, REQ-105). Empty: none.",
+      ),
     policyHints: z
       .enum(["1.2.840.113556.1.4.2066", "1.2.840.113556.1.4.2239", "off"])
       .default("1.2.840.113556.1.4.2066")
@@ -87,11 +100,16 @@ const ldap = z
 const activeDirectory = ldap
   .unwrap()
   .extend({
-    urls: z.array(z.string()).default(["ldaps://127.0.0.1:636"]).describe("Server URLs (ldaps://, or ldap:// with startTLS), tried in order (failover)."),
+    urls: z
+      .array(z.string())
+      .default(["ldaps://127.0.0.1:636"])
+      .describe("Server URLs (ldaps://, or ldap:// with startTLS), tried in order (failover)."),
     userFilter: z
       .string()
-      .default("(&(objectCategory=person)(objectClass=user)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))")
-      .describe("Filter every user entry matches; the default excludes disabled accounts (REQ-100)."),
+      .default("(&(objectCategory=person)(objectClass=user))")
+      .describe(
+        "Filter every user entry matches. Disabled accounts are found and then refused by their status (enabled=false), so they get the same generic answer as unknown ones; add (!(userAccountControl:1.2.840.113556.1.4.803:=2)) to hide them entirely.",
+      ),
     identifierAttributes: z
       .array(z.string())
       .default(["sAMAccountName", "userPrincipalName", "mail"])
@@ -231,44 +249,71 @@ export const configSchema = z.object({
     .prefault({}),
   sms: z
     .object({
-      provider: z.enum(["outbox", "twilio", "webhook"]).default("outbox").describe(
-        "SMS and voice delivery: `outbox` keeps messages in the development outbox; `twilio` uses a Twilio-compatible REST API; `webhook` calls a generic HTTP endpoint.",
-      ),
-      defaultCountry: z.string().length(2).default("US").describe(
-        "ISO country whose national number format is accepted without a `+` prefix (e.g. `US`, `GB`, `FR`).",
-      ),
-      allowedCountries: z.array(z.string().length(2)).default([]).describe(
-        "SMS-pumping defence: countries codes may be sent to. Empty = the default country only.",
-      ),
+      provider: z
+        .enum(["outbox", "twilio", "webhook"])
+        .default("outbox")
+        .describe(
+          "SMS and voice delivery: `outbox` keeps messages in the development outbox; `twilio` uses a Twilio-compatible REST API; `webhook` calls a generic HTTP endpoint.",
+        ),
+      defaultCountry: z
+        .string()
+        .length(2)
+        .default("US")
+        .describe("ISO country whose national number format is accepted without a `+` prefix (e.g. `US`, `GB`, `FR`)."),
+      allowedCountries: z
+        .array(z.string().length(2))
+        .default([])
+        .describe("SMS-pumping defence: countries codes may be sent to. Empty = the default country only."),
       caps: z
         .object({
           perDestinationPerHour: z.number().int().min(1).default(5).describe("Codes sent to one number per hour."),
-          perAccountPerHour: z.number().int().min(1).default(5).describe("SMS/voice codes sent for one account per hour (THR-03)."),
-          globalPerHour: z.number().int().min(1).default(500).describe("All SMS/voice codes per hour, whole deployment."),
+          perAccountPerHour: z
+            .number()
+            .int()
+            .min(1)
+            .default(5)
+            .describe("SMS/voice codes sent for one account per hour (THR-03)."),
+          globalPerHour: z
+            .number()
+            .int()
+            .min(1)
+            .default(500)
+            .describe("All SMS/voice codes per hour, whole deployment."),
         })
         .prefault({}),
       twilio: z
         .object({
-          baseUrl: z.string().url().default("https://api.twilio.com").describe("API base URL (a compatible provider or a test server)."),
+          baseUrl: z
+            .string()
+            .url()
+            .default("https://api.twilio.com")
+            .describe("API base URL (a compatible provider or a test server)."),
           accountSid: z.string().default("").describe("Account SID (HTTP Basic user)."),
-          authToken: secret(z.string().default(""), "sms.twilio.authToken").describe("Auth token (HTTP Basic password)."),
+          authToken: secret(z.string().default(""), "sms.twilio.authToken").describe(
+            "Auth token (HTTP Basic password).",
+          ),
           from: z.string().default("").describe("Sender number in E.164, or a Messaging Service SID (`MG…`)."),
           voiceLanguage: z.string().default("en-US").describe("Language of the voice call's text-to-speech."),
-          timeoutMs: z.number().int().positive().default(10000),
+          timeoutMs: z.number().int().positive().default(10000).describe("Request timeout in milliseconds."),
         })
         .prefault({}),
       webhook: z
         .object({
-          method: z.enum(["POST", "PUT", "GET"]).default("POST"),
+          method: z.enum(["POST", "PUT", "GET"]).default("POST").describe("HTTP method of the webhook request."),
           url: z.string().default("").describe("Endpoint; `{{to}}`, `{{channel}}` may appear (URL-encoded)."),
           headers: z.record(z.string(), z.string()).default({}).describe("Extra request headers (e.g. an API key)."),
           bodyTemplate: z
             .string()
             .default('{"to":"{{to}}","channel":"{{channel}}","message":"{{message}}"}')
-            .describe("Request body; `{{to}}`, `{{channel}}` (`sms`/`voice`), `{{message}}` are substituted, JSON-escaped when the content type is JSON."),
-          contentType: z.string().default("application/json"),
-          successStatus: z.array(z.number().int()).default([200, 201, 202, 204]).describe("Statuses that mean delivered."),
-          timeoutMs: z.number().int().positive().default(10000),
+            .describe(
+              "Request body; `{{to}}`, `{{channel}}` (`sms`/`voice`), `{{message}}` are substituted, JSON-escaped when the content type is JSON.",
+            ),
+          contentType: z.string().default("application/json").describe("Content-Type of the request body."),
+          successStatus: z
+            .array(z.number().int())
+            .default([200, 201, 202, 204])
+            .describe("Statuses that mean delivered."),
+          timeoutMs: z.number().int().positive().default(10000).describe("Request timeout in milliseconds."),
         })
         .prefault({}),
     })

@@ -35,6 +35,10 @@ export const ERROR_CATALOG = {
   /** Registration portal: security info that breaks a rule (SQ-xx, address format); issues name the field. */
   SECURITY_INFO_INVALID: { status: 422, expose: true, message: "registration.error.security_info_invalid" },
   BLOCKED: { status: 429, expose: true, message: "error.blocked" },
+  /** Reset: self-service reset is switched off for the whole organisation (SSPR_0009; reveals no account). */
+  SSPR_DISABLED: { status: 403, expose: true, message: "reset.refusal.tenant_disabled" },
+  /** Reset (unlock path): the directory refused to unlock the account; the user should contact an admin. */
+  UNLOCK_REFUSED: { status: 422, expose: true, message: "reset.unlock.refused" },
   RESET_UNSUPPORTED: { status: 501, expose: true, message: "error.reset_unsupported" },
   DIRECTORY_UNAVAILABLE: { status: 503, expose: false, message: "error.directory_unavailable" },
   STORE_UNAVAILABLE: { status: 503, expose: false, message: "error.unavailable" },

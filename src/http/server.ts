@@ -8,7 +8,7 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyFormbody from "@fastify/formbody";
 import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { newUUID } from "../kernel/ids.ts";
 import type { Registry } from "../registry.types.ts";
 import { registerAdminRoutes } from "./admin/admin.routes.tsx";
@@ -74,12 +74,12 @@ export async function buildServer(registry: Registry): Promise<FastifyInstance> 
   const { config } = registry;
   const https = isHTTPS(config);
   const app = Fastify({
-    loggerInstance: registry.log,
+    loggerInstance: registry.log as FastifyBaseLogger,
     // Our own UUID for every request; a client-sent X-Request-Id is not trusted (it becomes the support code).
     genReqId: () => newUUID(registry.random),
     requestIdHeader: false,
-    requestIdLogLabel: "reqId",
-    disableRequestLogging: true,
+    // Our own "request completed" line (onResponse below) logs the route and a redacted URL instead.
+    logController: new LogController({ requestIdLogLabel: "reqId", disableRequestLogging: true }),
     bodyLimit: config.server.bodyLimitBytes,
     trustProxy: config.server.trustProxy,
     onProtoPoisoning: "error",

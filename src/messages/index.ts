@@ -9,6 +9,7 @@
 import adminMessages from "./admin.messages.ts";
 import commonMessages from "./common.messages.ts";
 import methodsMessages from "./methods.messages.ts";
+import phoneMessages from "./phone.messages.ts";
 import policyMessages from "./policy.messages.ts";
 import registrationMessages from "./registration.messages.ts";
 import resetMessages from "./reset.messages.ts";
@@ -30,6 +31,7 @@ const CATALOG_MODULES: readonly CatalogModule[] = [
   registrationMessages,
   resetMessages,
   methodsMessages,
+  phoneMessages,
   policyMessages,
 ];
 

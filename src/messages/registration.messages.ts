@@ -6,6 +6,14 @@
 import type { CatalogModule } from "./index.ts";
 
 const en = {
+  "registration.method_name.email-code": "Email",
+  "registration.method_name.sms-code": "Phone (text message)",
+  "registration.method_name.voice-mobile": "Phone (call)",
+  "registration.method_name.voice-office": "Office phone",
+  "registration.method_name.totp": "Authenticator app",
+  "registration.method_name.security-questions": "Security questions",
+  "registration.method_name.passkey": "Passkey",
+  "registration.questions.count_label": "{count} questions answered",
   // errors/catalog.ts codes owned by registration
   "registration.error.sign_in_rate_limited":
     "Too many unsuccessful sign-in attempts. Wait 15 minutes, then try again, or contact your administrator.",
@@ -109,6 +117,14 @@ const en = {
 type Messages = Record<keyof typeof en, string>;
 
 const fr: Messages = {
+  "registration.method_name.email-code": "E-mail",
+  "registration.method_name.sms-code": "Téléphone (SMS)",
+  "registration.method_name.voice-mobile": "Téléphone (appel)",
+  "registration.method_name.voice-office": "Téléphone de bureau",
+  "registration.method_name.totp": "Application d'authentification",
+  "registration.method_name.security-questions": "Questions de sécurité",
+  "registration.method_name.passkey": "Clé d'accès",
+  "registration.questions.count_label": "{count} questions répondues",
   "registration.error.sign_in_rate_limited":
     "Trop de tentatives de connexion infructueuses. Patientez 15 minutes puis réessayez, ou contactez votre administrateur.",
   "registration.error.incomplete":
@@ -207,6 +223,14 @@ const fr: Messages = {
 };
 
 const de: Messages = {
+  "registration.method_name.email-code": "E-Mail",
+  "registration.method_name.sms-code": "Telefon (SMS)",
+  "registration.method_name.voice-mobile": "Telefon (Anruf)",
+  "registration.method_name.voice-office": "Bürotelefon",
+  "registration.method_name.totp": "Authenticator-App",
+  "registration.method_name.security-questions": "Sicherheitsfragen",
+  "registration.method_name.passkey": "Passkey",
+  "registration.questions.count_label": "{count} Fragen beantwortet",
   "registration.error.sign_in_rate_limited":
     "Zu viele fehlgeschlagene Anmeldeversuche. Warten Sie 15 Minuten und versuchen Sie es erneut, oder wenden Sie sich an Ihren Administrator.",
   "registration.error.incomplete":

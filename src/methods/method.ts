@@ -79,7 +79,9 @@ export type EnrollStartOutcome =
   /** TOTP: show the QR code and the secret once; confirm with a current code. */
   | { kind: "totp-setup"; enrollmentId: string; otpauthURI: string; qrSVG: string; secretBase32: string }
   /** Done at once (security questions). */
-  | { kind: "active"; enrollmentId: string };
+  | { kind: "active"; enrollmentId: string }
+  /** Passkey: hand these options to `navigator.credentials.create()`; confirm with the browser's response. */
+  | { kind: "webauthn-create"; enrollmentId: string; options: Record<string, unknown> };
 
 export type EnrollConfirmOutcome =
   | { kind: "active"; enrollmentId: string }

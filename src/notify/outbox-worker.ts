@@ -13,11 +13,14 @@ import type { OutboxRow, Stores } from "../store/types.ts";
 import type { Channel } from "./channels/channel.ts";
 import { createDevOutboxChannel } from "./channels/dev-outbox.channel.ts";
 import { createSMTPChannel } from "./channels/smtp.channel.ts";
+import { createTwilioChannel } from "./channels/twilio.channel.ts";
+import { createWebhookChannel } from "./channels/webhook.channel.ts";
 
 export interface OutboxWorkerDeps {
   stores: Pick<Stores, "outbox" | "devMailbox">;
   clock: Clock;
-  config: Pick<Config, "outbox" | "mail">;
+  /** `sms` picks the SMS/voice provider adapter; without it SMS/voice go to the development outbox. */
+  config: Pick<Config, "outbox" | "mail"> & Partial<Pick<Config, "sms">>;
   log: Logger;
   /** Jitter source. @default secureRandom */
   random?: Random;
@@ -47,15 +50,20 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const staleAfterMs = deps.staleAfterMs ?? Math.max(60_000, 4 * deps.config.mail.smtp.timeoutMs);
   const devOutbox = createDevOutboxChannel({ stores: deps.stores, clock: deps.clock, random });
   let smtp: Channel | undefined;
+  let phone: Channel | undefined;
 
   function channelFor(row: OutboxRow): Channel {
     const configured = deps.channels?.[row.channel];
     if (configured !== undefined) return configured;
-    if (row.channel === "email" && deps.config.mail.transport === "smtp") {
+    if (row.channel === "email") {
+      if (deps.config.mail.transport !== "smtp") return devOutbox;
       smtp ??= createSMTPChannel({ config: deps.config });
       return smtp;
     }
-    return devOutbox;
+    const sms = deps.config.sms;
+    if (sms === undefined || sms.provider === "outbox") return devOutbox;
+    phone ??= sms.provider === "twilio" ? createTwilioChannel(sms.twilio) : createWebhookChannel(sms.webhook);
+    return phone;
   }
 
   let timer: NodeJS.Timeout | undefined;
@@ -84,7 +92,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       deps.log.info({ outboxId: row.id, channel: row.channel, via: channel.name, template: row.template }, "outbox: delivered");
       return;
     }
-    const failedAttempts = row.attempts + 1;
+    // `claimDue` counts the attempt when it claims the row, so `row.attempts` includes this one.
+    const failedAttempts = Math.max(1, row.attempts);
     const final = !result.retryable || failedAttempts >= deps.config.outbox.maxAttempts;
     const nextAttemptAt = new Date(deps.clock.now().getTime() + retryDelayMs(failedAttempts, random));
     await deps.stores.outbox.markFailed(row.id, { error: result.error, nextAttemptAt, final });
@@ -146,7 +155,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       timer = undefined;
       await inFlight;
       await smtp?.close?.();
+      await phone?.close?.();
       smtp = undefined;
+      phone = undefined;
     },
   };
 }

@@ -47,28 +47,32 @@ export interface BannedList {
   readonly source: TermSource;
   /** Distinct normalised terms. */
   readonly size: number;
-  /** Normalised terms within edit distance 1 of `candidate` (already normalised). */
-  lookup(candidate: string): string[];
+  /** A normalised term that `candidate` (already normalised and folded) is an occurrence of, or null. */
+  find(candidate: string): string | null;
 }
 
-function deletions(chars: readonly string[]): string[] {
+/**
+ * Matching works on UTF-16 strings for speed; astral characters (emoji) are folded to U+FFFD first so one
+ * character is one string index everywhere. Only the fuzzy list matching sees folded text.
+ */
+function foldAstral(text: string): string {
+  return text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, "\uFFFD");
+}
+
+function deletions(text: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i < chars.length; i++) out.push(chars.slice(0, i).join("") + chars.slice(i + 1).join(""));
+  for (let i = 0; i < text.length; i++) out.push(text.slice(0, i) + text.slice(i + 1));
   return out;
 }
 
-/** Levenshtein distance ≤ 1, on code-point arrays. */
-function withinOneEdit(a: readonly string[], b: readonly string[]): boolean {
+/** Levenshtein distance ≤ 1. */
+function withinOneEdit(a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length) {
-    for (let k = i + 1; k < a.length; k++) if (a[k] !== b[k]) return false;
-    return true;
-  }
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
   const [long, short] = a.length > b.length ? [a, b] : [b, a];
-  for (let k = i; k < short.length; k++) if (long[k + 1] !== short[k]) return false;
-  return true;
+  return long.slice(i + 1) === short.slice(i);
 }
 
 /**
@@ -76,12 +80,11 @@ function withinOneEdit(a: readonly string[], b: readonly string[]): boolean {
  * of the term plus one extra character at either END is not a fuzzy hit: that reading is "the exact term plus
  * one remaining character", which is how the reference scores `ContoS0Bl@nkf9!` (blank + f, score 5, accept).
  */
-function isOccurrence(substring: readonly string[], term: readonly string[]): boolean {
+function isOccurrence(substring: string, term: string): boolean {
   if (substring.length < MIN_TERM_LENGTH) return false;
   if (!withinOneEdit(substring, term)) return false;
-  if (substring.length === term.length + 1) {
-    const t = term.join("");
-    if (substring.slice(1).join("") === t || substring.slice(0, -1).join("") === t) return false;
+  if (substring.length === term.length + 1 && (substring.slice(1) === term || substring.slice(0, -1) === term)) {
+    return false;
   }
   return true;
 }
@@ -89,30 +92,34 @@ function isOccurrence(substring: readonly string[], term: readonly string[]): bo
 /** Indexes `terms` (raw; normalised here). Terms outside 4–16 characters after normalisation are skipped. */
 export function createBannedList(terms: Iterable<string>, source: TermSource): BannedList {
   const byKey = new Map<string, string[]>();
-  const termChars = new Map<string, string[]>();
+  const known = new Set<string>();
   for (const raw of terms) {
-    const term = normaliseForBannedCheck(raw.trim());
-    const chars = Array.from(term);
-    if (chars.length < MIN_TERM_LENGTH || chars.length > MAX_TERM_LENGTH || termChars.has(term)) continue;
-    termChars.set(term, chars);
-    for (const key of new Set([term, ...deletions(chars)])) {
+    const term = foldAstral(normaliseForBannedCheck(raw.trim()));
+    if (term.length < MIN_TERM_LENGTH || term.length > MAX_TERM_LENGTH || known.has(term)) continue;
+    known.add(term);
+    for (const key of new Set([term, ...deletions(term)])) {
       const list = byKey.get(key);
       if (list === undefined) byKey.set(key, [term]);
       else list.push(term);
     }
   }
+  const probe = (key: string, candidate: string): string | null => {
+    const terms = byKey.get(key);
+    if (terms === undefined) return null;
+    for (const term of terms) if (isOccurrence(candidate, term)) return term;
+    return null;
+  };
   return {
     source,
-    size: termChars.size,
-    lookup(candidate: string): string[] {
-      const chars = Array.from(candidate);
-      const found = new Set<string>();
-      for (const key of [candidate, ...deletions(chars)]) {
-        for (const term of byKey.get(key) ?? []) {
-          if (!found.has(term) && isOccurrence(chars, termChars.get(term) ?? [])) found.add(term);
-        }
+    size: known.size,
+    find(candidate: string): string | null {
+      const exact = probe(candidate, candidate);
+      if (exact !== null) return exact;
+      for (let i = 0; i < candidate.length; i++) {
+        const hit = probe(candidate.slice(0, i) + candidate.slice(i + 1), candidate);
+        if (hit !== null) return hit;
       }
-      return [...found];
+      return null;
     },
   };
 }
@@ -164,8 +171,8 @@ export function evaluateBannedPassword(
   options: { lists: readonly BannedList[]; personalTerms: readonly string[]; organisationTerms: readonly string[] },
 ): BannedEvaluation {
   const normalised = normaliseForBannedCheck(password);
-  const chars = Array.from(normalised);
-  const n = chars.length;
+  const folded = foldAstral(normalised);
+  const n = folded.length;
   const personal = options.personalTerms.some(
     (term) => Array.from(term).length >= MIN_TERM_LENGTH && normalised.includes(term),
   );
@@ -181,9 +188,9 @@ export function evaluateBannedPassword(
     if (known !== undefined) return known;
     let hit: [string, TermSource] | null = null;
     for (const list of options.lists) {
-      const first = list.lookup(candidate)[0];
-      if (first !== undefined) {
-        hit = [first, list.source];
+      const term = list.find(candidate);
+      if (term !== null) {
+        hit = [term, list.source];
         break;
       }
     }
@@ -194,7 +201,7 @@ export function evaluateBannedPassword(
   for (let i = 0; i < n; i++) {
     const maxEnd = Math.min(n, i + MAX_TERM_LENGTH + 1);
     for (let end = i + MIN_TERM_LENGTH; end <= maxEnd; end++) {
-      const hit = hitFor(chars.slice(i, end).join(""));
+      const hit = hitFor(folded.slice(i, end));
       if (hit !== null) matches[i]?.push([end, hit[0], hit[1]]);
     }
   }

@@ -22,7 +22,7 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /** Bump when the seed below changes, so a stale template is not reused. */
-const SEED_VERSION = "3";
+const SEED_VERSION = "4";
 const REALM = "EXAMPLE.TEST";
 const BASE = "DC=example,DC=test";
 const FQDN = "dc1.example.test";
@@ -45,7 +45,7 @@ export interface SambaAD {
   readonly servicePassword: string;
   readonly adminDN: string;
   readonly adminPassword: string;
-  readonly users: { readonly alice: SambaUser; readonly bob: SambaUser; readonly carol: SambaUser; readonly dave: SambaUser; readonly opsadmin: SambaUser };
+  readonly users: { readonly alice: SambaUser; readonly bob: SambaUser; readonly carol: SambaUser; readonly dave: SambaUser; readonly opsadmin: SambaUser; readonly frank: SambaUser };
   readonly groups: { readonly staff: string; readonly engineering: string };
   readonly dir: string;
   /** Runs `samba-tool <args> -s <smb.conf>` (test set-up: lock accounts, set expiry...). */
@@ -183,7 +183,12 @@ async function provision(dir: string, ip: string): Promise<void> {
   await st(["group", "addmembers", "opensspr-admins", "dave"]);
   // opsadmin: a protected account (AdminSDHolder marks members of Domain Admins with adminCount=1).
   await st(["group", "addmembers", "Domain Admins", "opsadmin"]);
-  const ldif = `dn: CN=opsadmin,OU=People,${BASE}\nchangetype: modify\nreplace: adminCount\nadminCount: 1\n`;
+  await st(["user", "create", "frank", "Frank!Passw0rd1", "--use-username-as-cn", "--userou=OU=People"]);
+  await st(["user", "disable", "frank"]);
+  const ldif = [
+    `dn: CN=opsadmin,OU=People,${BASE}\nchangetype: modify\nreplace: adminCount\nadminCount: 1\n`,
+    `dn: CN=alice,OU=People,${BASE}\nchangetype: modify\nreplace: mobile\nmobile: +15550111\n-\nreplace: displayName\ndisplayName: Alice Example\n`,
+  ].join("\n");
   await writeFile(join(dir, "adminCount.ldif"), ldif);
   // No ldb-tools on Debian by default: Samba's own Python bindings (what samba-tool runs on) write sam.ldb.
   const script = [
@@ -330,6 +335,7 @@ export async function startSambaAD(): Promise<SambaAD> {
       carol: user("carol", "Carol!Passw0rd1"),
       dave: user("dave", "Dave!Passw0rd1"),
       opsadmin: user("opsadmin", "Ops!Passw0rd1"),
+      frank: user("frank", "Frank!Passw0rd1"),
     },
     groups: { staff: `CN=Staff,OU=Groups,${BASE}`, engineering: `CN=Engineering,OU=Groups,${BASE}` },
     dir,

@@ -18,7 +18,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Client } from "ldapts";
+import { Attribute, Change, Client } from "ldapts";
 
 const run = promisify(execFile);
 
@@ -50,6 +50,8 @@ export interface Slapd {
     readonly carol: SlapdUser;
     readonly dave: SlapdUser;
     readonly erin: SlapdUser;
+    /** Administratively locked (`pwdAccountLockedTime: 000001010000Z`): reported as disabled. */
+    readonly frank: SlapdUser;
   };
   readonly groups: { readonly pilot: string; readonly pilotSub: string; readonly admins: string };
   readonly dir: string;
@@ -142,11 +144,11 @@ ppolicy_default "${policyDN}"
 ppolicy_hash_cleartext
 ppolicy_use_lockout
 access to attrs=userPassword
-  by dn.exact="${serviceDN}" write
+  by dn.exact="${serviceDN}" =w
   by self write
   by anonymous auth
   by * none
-access to attrs=pwdAccountLockedTime,pwdReset
+access to attrs=pwdAccountLockedTime,pwdReset,pwdFailureTime
   by dn.exact="${serviceDN}" manage
   by self read
   by * none
@@ -225,6 +227,7 @@ access to *
     carol: user("carol", "CarolPassw0rd!"),
     dave: user("dave", "DavePassw0rd!"),
     erin: user("erin", "ErinPassw0rd!"),
+    frank: user("frank", "FrankPassw0rd!"),
   };
   const groups = {
     pilot: `cn=pilot,ou=groups,${BASE}`,
@@ -247,12 +250,21 @@ access to *
       person(users.carol, "Carol", ""),
       person(users.dave, "Dave", ""),
       person(users.erin, "Erin", ""),
+      person(users.frank, "Frank", ""),
       `dn: ${groups.pilotSub}\nobjectClass: groupOfNames\ncn: pilot-sub\nmember: ${users.alice.dn}\n`,
       `dn: ${groups.pilot}\nobjectClass: groupOfNames\ncn: pilot\nmember: ${groups.pilotSub}\n`,
       `dn: ${groups.admins}\nobjectClass: groupOfNames\ncn: opensspr-admins\nmember: ${users.dave.dn}\n`,
     ].join("\n"),
     { add: true },
   );
+  // frank: administratively locked for good (ppolicy's "disabled"), set by the service account (manage right).
+  const service = new Client({ url, connectTimeout: 2000, timeout: 2000 });
+  await service.bind(serviceDN, servicePassword);
+  await service.modify(
+    users.frank.dn,
+    new Change({ operation: "replace", modification: new Attribute({ type: "pwdAccountLockedTime", values: ["000001010000Z"] }) }),
+  );
+  await service.unbind();
   // carol: locked by the directory itself (five wrong binds), as a real lockout happens.
   for (let attempt = 0; attempt < 5; attempt++) {
     const client = new Client({ url, connectTimeout: 2000, timeout: 2000 });

@@ -5,9 +5,10 @@
  * Prints `READY <port>` on stdout once listening.
  */
 import { appendFileSync } from "node:fs";
-import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
+// mailparser takes seconds to load: start listening first and parse once it is there.
+const parser = import("mailparser");
 const outputFile = process.argv[2];
 const requestedPort = Number(process.argv[3] ?? "0");
 if (outputFile === undefined) {
@@ -30,7 +31,8 @@ const server = new SMTPServer({
     callback(null, { user: "test" });
   },
   onData(stream, session, callback) {
-    simpleParser(stream)
+    parser
+      .then(({ simpleParser }) => simpleParser(stream))
       .then((mail) => {
         const record = {
           from: mail.from?.value[0]?.address ?? "",
@@ -59,5 +61,8 @@ server.on("error", (error) => {
   process.exit(1);
 });
 process.on("SIGTERM", () => {
+  // Messages are written synchronously as they arrive, so a quick exit loses nothing already accepted;
+  // smtp-server would otherwise wait for idle client connections to time out.
   server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 200).unref();
 });

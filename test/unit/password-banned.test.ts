@@ -122,9 +122,13 @@ describe("bundled global list", () => {
   test("is fast: well under 1 ms per check on typical passwords, bounded on 256 characters", () => {
     const samples = ["Password1", "correct horse battery staple", "Summer2024!!", "aB3$kL9@qW2#zX5%nM8^", "ContosoBlank12"];
     check("warm-up");
-    const started = performance.now();
-    for (let i = 0; i < 500; i++) check(samples[i % samples.length]!);
-    const perCheck = (performance.now() - started) / 500;
+    // Best of three batches, so a busy CI machine's hiccup does not fail the test.
+    let perCheck = Number.POSITIVE_INFINITY;
+    for (let batch = 0; batch < 3; batch++) {
+      const started = performance.now();
+      for (let i = 0; i < 200; i++) check(samples[i % samples.length]!);
+      perCheck = Math.min(perCheck, (performance.now() - started) / 200);
+    }
     assert.ok(perCheck < 1, `${perCheck.toFixed(3)} ms per check`);
     const long = performance.now();
     check("Ab1!".repeat(64));

@@ -77,6 +77,8 @@ export interface UserDirectory {
   listUsers(options: { search?: string; offset: number; limit: number }): Promise<{ users: DirectoryUser[]; total: number }>;
   findGroup(name: string): Promise<GroupRef | null>;
   groupRef(entry: Entry): GroupRef | null;
+  /** The stable id of an entry (entryUUID / objectGUID string). */
+  idOf(entry: Entry): string | null;
   readonly userFilter: Filter;
   readonly groupFilter: Filter;
 }
@@ -141,6 +143,7 @@ export function createUserDirectory(pool: LDAPPool, schema: UserSchema, extraBin
     userAttributes,
     toUser,
     groupRef,
+    idOf: (entry) => schema.idOf(entry),
     userFilter,
     groupFilter,
     async findUser(identifier) {

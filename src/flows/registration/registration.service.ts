@@ -18,7 +18,7 @@ import type { EnrollmentRow, MethodId, RegistrationStateRow } from "../../store/
 
 export type RegistrationDeps = Pick<
   Registry,
-  "config" | "clock" | "keys" | "hasher" | "directory" | "policy" | "throttles" | "audit" | "stores" | "methods"
+  "config" | "clock" | "keys" | "hasher" | "directory" | "policy" | "audit" | "stores" | "methods"
 >;
 
 /** Failed sign-ins allowed per account (or per unknown identifier) per window. */
@@ -153,6 +153,8 @@ export interface RegistrationService {
   start(user: DirectoryUser, methodId: MethodId, input: unknown, ctx: RequestContext): Promise<StartOutcome>;
   confirm(user: DirectoryUser, enrollmentId: string, input: unknown, ctx: RequestContext): Promise<ConfirmOutcome>;
   remove(user: DirectoryUser, enrollmentId: string, ctx: RequestContext): Promise<RemoveOutcome>;
+  /** The user's own unconfirmed registration (the "enter the code" page); ENROLLMENT_NOT_FOUND otherwise. */
+  pendingEnrollment(user: DirectoryUser, enrollmentId: string): Promise<EnrollmentView>;
   /** "Looks good" (REG-03). REGISTRATION_INCOMPLETE while fewer than `methodsRequired` methods have data. */
   review(user: DirectoryUser, ctx: RequestContext): Promise<void>;
   /** The user dismissed the interrupt (REG-02): audited as a failure; asked again at the next sign-in. */
@@ -343,10 +345,16 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
     };
   }
 
-  async function overLimit(key: string, limit: number): Promise<boolean> {
+  /** Records one event under `key` and says whether it is still within `limit` for the window. */
+  async function hit(key: string, limit: number): Promise<boolean> {
     const now = deps.clock.now();
-    const count = await deps.stores.throttles.count(key, new Date(now.getTime() - SIGN_IN_WINDOW_MS));
-    return count >= limit;
+    const count = await deps.stores.throttles.hit(key, now, new Date(now.getTime() - SIGN_IN_WINDOW_MS));
+    return count <= limit;
+  }
+
+  async function withinLimit(key: string, limit: number): Promise<boolean> {
+    const now = deps.clock.now();
+    return (await deps.stores.throttles.count(key, new Date(now.getTime() - SIGN_IN_WINDOW_MS))) < limit;
   }
 
   return {
@@ -357,20 +365,19 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
       // key), so an unknown name is throttled exactly like a real one and the 429 tells nothing.
       const identifierKey = user?.id ?? `unknown:${hmacHex(deps.keys.tokenDigest, "signin", identifier.toLowerCase())}`;
       const keys = signInKeys(identifierKey, ctx);
-      if (
-        (await overLimit(keys.account, maxFailuresPerAccount)) ||
-        (keys.ip !== null && (await overLimit(keys.ip, SIGN_IN_MAX_FAILURES_PER_IP)))
-      ) {
-        return { kind: "throttled" };
-      }
+      // The account attempt is counted BEFORE the password is checked (atomic in the store), so parallel
+      // guesses cannot slip past the limit (REQ-034/081); a success clears it again. The per-address
+      // counter counts failures only, so a whole office signing in from one address is not blocked.
+      const accountAllowed = await hit(keys.account, maxFailuresPerAccount);
+      const ipAllowed = keys.ip === null || (await withinLimit(keys.ip, SIGN_IN_MAX_FAILURES_PER_IP));
+      if (!accountAllowed || !ipAllowed) return { kind: "throttled" };
 
       let ok = false;
       const verify = deps.directory.passwords?.verify;
       if (user === null || verify === undefined) {
         // Same work as a real check, so the response time does not reveal whether the account exists.
         await deps.hasher.verify(await dummyPasswordHash(deps.hasher), input.password);
-        if (user !== null && verify === undefined)
-          throw new AppError("DIRECTORY_UNAVAILABLE", { detail: "directory cannot verify passwords" });
+        if (user !== null && verify === undefined) throw new AppError("DIRECTORY_UNAVAILABLE", { detail: "directory cannot verify passwords" });
       } else {
         ok = await verify(user, input.password);
         if (ok && deps.directory.status !== undefined) {
@@ -380,9 +387,7 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
       }
 
       if (!ok || user === null) {
-        const options = { windowMs: SIGN_IN_WINDOW_MS };
-        await deps.throttles.hitKey(keys.account, { ...options, limit: maxFailuresPerAccount });
-        if (keys.ip !== null) await deps.throttles.hitKey(keys.ip, { ...options, limit: SIGN_IN_MAX_FAILURES_PER_IP });
+        if (keys.ip !== null) await hit(keys.ip, SIGN_IN_MAX_FAILURES_PER_IP);
         return { kind: "invalid" };
       }
       await deps.stores.throttles.clear(keys.account);
@@ -500,6 +505,12 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
       if (outcome.kind !== "active") return outcome;
       const becameRegistered = await afterActive(user, row.method, outcome.enrollmentId, enrollment.maxPerUser, ctx);
       return { kind: "active", enrollmentId: outcome.enrollmentId, becameRegistered };
+    },
+
+    async pendingEnrollment(user, enrollmentId) {
+      const row = await ownEnrollment(user, enrollmentId);
+      if (row.status !== "pending") throw new AppError("ENROLLMENT_NOT_FOUND");
+      return view(row);
     },
 
     async remove(user, enrollmentId, ctx) {

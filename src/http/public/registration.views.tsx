@@ -85,8 +85,15 @@ export function SignInPage(props: {
   );
 }
 
-function methodHeading(ctx: PageContext, entry: MethodEntry): string {
-  return ctx.t(entry.labelMessage);
+/** The method's short name on this page ("Authenticator app"), not the reset gate's sentence. */
+export function methodName(ctx: PageContext, method: MethodId): string {
+  return ctx.t(`registration.method_name.${method}`);
+}
+
+/** What identifies one registration: the masked address, the app's name, "3 questions answered". */
+function enrollmentLabel(ctx: PageContext, enrollment: EnrollmentView): string {
+  if (enrollment.method === "security-questions") return ctx.t("registration.questions.count_label", { count: enrollment.label });
+  return enrollment.label;
 }
 
 function RemoveButton(props: { ctx: PageContext; enrollment: EnrollmentView; name: string }): JSX.Element {
@@ -109,7 +116,7 @@ function RemoveButton(props: { ctx: PageContext; enrollment: EnrollmentView; nam
 function MethodCard(props: { ctx: PageContext; entry: MethodEntry }): JSX.Element {
   const { ctx, entry } = props;
   const { t } = ctx;
-  const name = methodHeading(ctx, entry);
+  const name = methodName(ctx, entry.id);
   const headingId = `method-${entry.id}`;
   const registered = entry.enrollments.length > 0;
   const enrollableHere = entry.canEnroll && HTML_ENROLLABLE.includes(entry.id);
@@ -127,8 +134,8 @@ function MethodCard(props: { ctx: PageContext; entry: MethodEntry }): JSX.Elemen
         <ul class="method__list">
           {entry.enrollments.map((enrollment) => (
             <li key={enrollment.id}>
-              <span class="method__label">{enrollment.label}</span>{" "}
-              <RemoveButton ctx={ctx} enrollment={enrollment} name={`${name}: ${enrollment.label}`} />
+              <span class="method__label">{enrollmentLabel(ctx, enrollment)}</span>{" "}
+              <RemoveButton ctx={ctx} enrollment={enrollment} name={`${name}: ${enrollmentLabel(ctx, enrollment)}`} />
             </li>
           ))}
         </ul>
@@ -249,9 +256,9 @@ export function OverviewPage(props: {
             {overview.otherEnrollments.map((enrollment) => (
               <li key={enrollment.id}>
                 <span class="method__label">
-                  {t(`method.${enrollment.method}.label`)}: {enrollment.label}
+                  {methodName(ctx, enrollment.method)}: {enrollmentLabel(ctx, enrollment)}
                 </span>{" "}
-                <RemoveButton ctx={ctx} enrollment={enrollment} name={enrollment.label} />
+                <RemoveButton ctx={ctx} enrollment={enrollment} name={enrollmentLabel(ctx, enrollment)} />
               </li>
             ))}
           </ul>

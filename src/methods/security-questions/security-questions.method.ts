@@ -6,6 +6,7 @@
  * against THR-04. An unknown account gets a stable decoy set derived from its identifier and the same
  * hashing work against dummy hashes; it never proves.
  */
+import { AppError } from "../../errors/app-error.ts";
 import { newId } from "../../kernel/ids.ts";
 import { dummyPasswordHash } from "../../kernel/passwords.ts";
 import { pickRandom } from "../../kernel/random.ts";
@@ -213,7 +214,7 @@ export function createSecurityQuestionsMethod(deps: QuestionsDeps): Method {
         // Security questions are active as soon as they are registered; nothing to confirm.
         const row = await deps.stores.enrollments.get(enrollmentId);
         if (row === null || row.userId !== ctx.user.id || row.method !== "security-questions") {
-          return { kind: "exhausted", message: "method.questions.malformed" };
+          throw new AppError("ENROLLMENT_NOT_FOUND");
         }
         return { kind: "active", enrollmentId };
       },

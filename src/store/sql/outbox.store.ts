@@ -53,29 +53,43 @@ export function createOutboxStore({ db, dialect }: SqlContext): OutboxStore {
     async claimDue(at, limit) {
       if (limit <= 0) return [];
       const now = toMs(at);
-      // One statement, so atomic on both dialects without an explicit transaction.
-      {
-        let due = db
-          .selectFrom("outbox")
-          .select("id")
-          .where("status", "=", "queued")
-          .where("next_attempt_at", "<=", now)
-          .orderBy("next_attempt_at")
-          .orderBy("id")
-          .limit(limit);
-        // Two instances claiming at once skip each other's locked rows instead of sending twice.
-        if (dialect === "postgres") due = due.forUpdate().skipLocked();
-        const rows = await db
+      const due = db
+        .selectFrom("outbox")
+        .select("id")
+        .where("status", "=", "queued")
+        .where("next_attempt_at", "<=", now)
+        .orderBy("next_attempt_at")
+        .orderBy("id")
+        .limit(limit);
+      let rows: OutboxTable[];
+      if (dialect === "postgres") {
+        // Two instances claiming at once skip each other's locked rows instead of sending twice. The CTE is
+        // materialised: inside `IN (…)` PostgreSQL may re-run a LIMIT … SKIP LOCKED subquery and claim more.
+        rows = await db
+          .with(
+            (cte) => cte("due").materialized(),
+            () => due.forUpdate().skipLocked(),
+          )
+          .updateTable("outbox")
+          .from("due")
+          .set((eb) => ({ status: "sending", claimed_at: now, attempts: eb("outbox.attempts", "+", 1) }))
+          .whereRef("outbox.id", "=", "due.id")
+          .where("outbox.status", "=", "queued")
+          .returningAll("outbox")
+          .execute();
+      } else {
+        // SQLite has one writer at a time: a single UPDATE is already atomic.
+        rows = await db
           .updateTable("outbox")
           .set((eb) => ({ status: "sending", claimed_at: now, attempts: eb("attempts", "+", 1) }))
           .where("id", "in", due)
           .where("status", "=", "queued")
           .returningAll()
           .execute();
-        return rows
-          .map(outboxFromRow)
-          .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1));
       }
+      return rows
+        .map(outboxFromRow)
+        .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1));
     },
 
     async markSent(id, at) {

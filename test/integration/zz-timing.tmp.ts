@@ -1,0 +1,15 @@
+import { startPostgres } from "../support/postgres.ts";
+import { createSqlStores } from "../../src/store/sql/stores.ts";
+let t = Date.now();
+const s = await startPostgres();
+console.log("start", Date.now() - t); t = Date.now();
+const url = await s.newDatabase();
+console.log("createdb", Date.now() - t); t = Date.now();
+const st = await createSqlStores({ url, dataDir: "/x" });
+console.log("migrate", Date.now() - t); t = Date.now();
+await st.close();
+const st2 = await createSqlStores({ url, dataDir: "/x" });
+console.log("reopen", Date.now() - t); t = Date.now();
+await st2.close();
+await s.stop();
+console.log("stop", Date.now() - t);
