@@ -29,6 +29,10 @@ export const AUDIT_ACTIVITIES = {
   blockCleared: { name: "Unblock user from self-service password reset", service: "Self-service Password Management" },
   contactAdmin: { name: "User contacted an administrator", service: "Self-service Password Management" },
   authDataSetByAdmin: { name: "Admin registered security info", service: "Authentication Methods" },
+  apiKeyCreated: { name: "Create admin API key", service: "Core Directory" },
+  apiKeyRevoked: { name: "Revoke admin API key", service: "Core Directory" },
+  brandingChanged: { name: "Update portal branding", service: "Self-service Password Management" },
+  adminSetupCompleted: { name: "First administrator set up", service: "Core Directory" },
   phoneCapReached: { name: "SMS or voice sending cap reached", service: "Self-service Password Management" },
 } as const satisfies Record<string, { name: string; service: "Self-service Password Management" | "Authentication Methods" | "Core Directory" }>;
 

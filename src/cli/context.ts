@@ -2,8 +2,9 @@
  * What every `opensspr` command shares: loading the configuration (with the CLI's exit codes), building the
  * registry, printing, and turning failures into one clear line instead of a stack trace.
  */
-import { isAppError } from "../errors/app-error.ts";
+
 import { type ConfigWarning, formatConfigProblem, type LoadedConfig, loadConfig } from "../config/load.ts";
+import { isAppError } from "../errors/app-error.ts";
 import { createLogger, type Logger } from "../kernel/logger.ts";
 import { buildRegistry, type RegistryOverrides } from "../registry.ts";
 import type { Registry } from "../registry.types.ts";
@@ -50,7 +51,10 @@ export function printError(line: string): void {
 export function printWarnings(warnings: ConfigWarning[], options: { production: boolean }): void {
   if (warnings.length === 0) return;
   printError("");
-  printError("WARNING: unsafe development settings are in effect" + (options.production ? "" : " (refused with NODE_ENV=production):"));
+  printError(
+    "WARNING: unsafe development settings are in effect" +
+      (options.production ? "" : " (refused with NODE_ENV=production):"),
+  );
   for (const warning of warnings) printError(`  ! ${warning.key}: ${warning.message}`);
   printError("");
 }
@@ -67,7 +71,9 @@ export function loadCLIConfig(
       secretKey: options.secretKey ?? "generate",
     });
     if (loaded.secretKeySource === "generated") {
-      printError(`Generated a new secret key in ${loaded.secretKeyPath} (mode 0600). Keep it: it protects stored secrets.`);
+      printError(
+        `Generated a new secret key in ${loaded.secretKeyPath} (mode 0600). Keep it: it protects stored secrets.`,
+      );
     }
     return loaded;
   } catch (error) {
@@ -103,7 +109,9 @@ export async function withRegistry<T>(
 export function describeError(error: unknown): { message: string; details: string[]; exitCode: number } {
   if (isCLIFailure(error)) return { message: error.message, details: error.details, exitCode: error.exitCode };
   if (isAppError(error)) {
-    const details = error.issues.map((i) => `  - ${i.field}: ${i.message}${i.rule !== undefined ? ` [${i.rule}]` : ""}`);
+    const details = error.issues.map(
+      (i) => `  - ${i.field}: ${i.message}${i.rule !== undefined ? ` [${i.rule}]` : ""}`,
+    );
     const detail = error.message !== error.code ? `: ${error.message}` : "";
     const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
     return { message: `${error.code}${detail}${cause}`, details, exitCode: EXIT.FAILED };

@@ -25,22 +25,99 @@ export interface DemoUser {
 const DOMAIN = "example.test";
 
 export const DEMO_USERS: readonly DemoUser[] = [
-  { userName: "megan.bowen", displayName: "Megan Bowen", mobile: "+14255550101", password: "Harbor-Violet-Canyon-27", role: "administrator (opensspr-admins)" },
-  { userName: "patti.fernandez", displayName: "Patti Fernandez", mobile: "+14255550102", password: "Copper-Lantern-Meadow-38", role: "helpdesk (opensspr-helpdesk)" },
-  { userName: "adele.vance", displayName: "Adele Vance", mobile: "+14255550103", password: "Quiet-Orchard-Falcon-41", role: "pilot (sspr-pilot)" },
-  { userName: "alex.wilber", displayName: "Alex Wilber", mobile: "+14255550104", password: "Maple-Thunder-Ribbon-52", role: "pilot (sspr-pilot)" },
-  { userName: "diego.siciliani", displayName: "Diego Siciliani", mobile: "+14255550105", password: "Silver-Compass-Tundra-63", role: "pilot (sspr-pilot)" },
-  { userName: "isaiah.langer", displayName: "Isaiah Langer", mobile: "+14255550106", password: "Amber-Glacier-Pocket-74", role: "pilot IT (sspr-pilot-it ⊂ sspr-pilot)" },
-  { userName: "lee.gu", displayName: "Lee Gu", mobile: "+14255550107", password: "Cobalt-Prairie-Whistle-85", role: "pilot IT (sspr-pilot-it ⊂ sspr-pilot)" },
-  { userName: "grady.archie", displayName: "Grady Archie", mobile: "+14255550108", password: "Velvet-Summit-Lagoon-96", role: "pilot IT (sspr-pilot-it ⊂ sspr-pilot)" },
-  { userName: "johanna.lorenz", displayName: "Johanna Lorenz", mobile: "+14255550109", password: "Indigo-Pebble-Harvest-17", role: "not in the pilot" },
-  { userName: "lidia.holloway", displayName: "Lidia Holloway", mobile: "+14255550110", password: "Scarlet-Willow-Beacon-28", role: "not in the pilot" },
-  { userName: "lynne.robbins", displayName: "Lynne Robbins", mobile: "+14255550111", password: "Juniper-Cascade-Anchor-39", role: "not in the pilot" },
-  { userName: "nestor.wilke", displayName: "Nestor Wilke", mobile: "+14255550112", password: "Saffron-Meteor-Kettle-40", role: "not in the pilot" },
+  {
+    userName: "megan.bowen",
+    displayName: "Megan Bowen",
+    mobile: "+14255550101",
+    password: "Harbor-Violet-Canyon-27",
+    role: "administrator (opensspr-admins)",
+  },
+  {
+    userName: "patti.fernandez",
+    displayName: "Patti Fernandez",
+    mobile: "+14255550102",
+    password: "Copper-Lantern-Meadow-38",
+    role: "helpdesk (opensspr-helpdesk)",
+  },
+  {
+    userName: "adele.vance",
+    displayName: "Adele Vance",
+    mobile: "+14255550103",
+    password: "Quiet-Orchard-Falcon-41",
+    role: "pilot (sspr-pilot)",
+  },
+  {
+    userName: "alex.wilber",
+    displayName: "Alex Wilber",
+    mobile: "+14255550104",
+    password: "Maple-Thunder-Ribbon-52",
+    role: "pilot (sspr-pilot)",
+  },
+  {
+    userName: "diego.siciliani",
+    displayName: "Diego Siciliani",
+    mobile: "+14255550105",
+    password: "Silver-Compass-Tundra-63",
+    role: "pilot (sspr-pilot)",
+  },
+  {
+    userName: "isaiah.langer",
+    displayName: "Isaiah Langer",
+    mobile: "+14255550106",
+    password: "Amber-Glacier-Pocket-74",
+    role: "pilot IT (sspr-pilot-it ⊂ sspr-pilot)",
+  },
+  {
+    userName: "lee.gu",
+    displayName: "Lee Gu",
+    mobile: "+14255550107",
+    password: "Cobalt-Prairie-Whistle-85",
+    role: "pilot IT (sspr-pilot-it ⊂ sspr-pilot)",
+  },
+  {
+    userName: "grady.archie",
+    displayName: "Grady Archie",
+    mobile: "+14255550108",
+    password: "Velvet-Summit-Lagoon-96",
+    role: "pilot IT (sspr-pilot-it ⊂ sspr-pilot)",
+  },
+  {
+    userName: "johanna.lorenz",
+    displayName: "Johanna Lorenz",
+    mobile: "+14255550109",
+    password: "Indigo-Pebble-Harvest-17",
+    role: "not in the pilot",
+  },
+  {
+    userName: "lidia.holloway",
+    displayName: "Lidia Holloway",
+    mobile: "+14255550110",
+    password: "Scarlet-Willow-Beacon-28",
+    role: "not in the pilot",
+  },
+  {
+    userName: "lynne.robbins",
+    displayName: "Lynne Robbins",
+    mobile: "+14255550111",
+    password: "Juniper-Cascade-Anchor-39",
+    role: "not in the pilot",
+  },
+  {
+    userName: "nestor.wilke",
+    displayName: "Nestor Wilke",
+    mobile: "+14255550112",
+    password: "Saffron-Meteor-Kettle-40",
+    role: "not in the pilot",
+  },
 ];
 
 export const DEMO_GROUPS: readonly { name: string; description: string; users: string[]; groups: string[] }[] = [
-  { name: "sspr-pilot-it", description: "Pilot: IT department", users: ["isaiah.langer", "lee.gu", "grady.archie"], groups: [] },
+  {
+    name: "sspr-pilot-it",
+    description: "Pilot: IT department",
+    users: ["isaiah.langer", "lee.gu", "grady.archie"],
+    groups: [],
+  },
   {
     name: "sspr-pilot",
     description: "Self-service password reset pilot",
@@ -142,17 +219,23 @@ export function printDemoSummary(result: DemoLoadResult): void {
     `Demo organisation loaded: ${result.usersCreated} user(s) and ${result.groupsCreated} group(s) created ` +
       `(existing ones kept); policy ${result.policy === "set" ? `set to the pilot policy (version ${result.policyVersion})` : `kept as is (version ${result.policyVersion})`}.`,
   );
-  printError("WARNING: demo passwords are public (they are in the source code). Never load the demo into a real deployment.");
+  printError(
+    "WARNING: demo passwords are public (they are in the source code). Never load the demo into a real deployment.",
+  );
   const width = Math.max(...DEMO_USERS.map((u) => u.userName.length));
   for (const user of DEMO_USERS) {
     print(`  ${user.userName.padEnd(width)}  ${user.password.padEnd(26)}  ${user.role}`);
   }
   print(`  Email addresses are <user>@${DOMAIN}; mail lands in the development outbox (admin portal → Outbox).`);
   if (!result.adminGroupsConfigured) {
-    printError("  note: directory.adminGroups does not include opensspr-admins, so megan.bowen is not an administrator.");
+    printError(
+      "  note: directory.adminGroups does not include opensspr-admins, so megan.bowen is not an administrator.",
+    );
   }
   if (!result.helpdeskGroupsConfigured) {
-    printError("  note: directory.helpdeskGroups does not include opensspr-helpdesk, so patti.fernandez is not a helpdesk agent.");
+    printError(
+      "  note: directory.helpdeskGroups does not include opensspr-helpdesk, so patti.fernandez is not a helpdesk agent.",
+    );
   }
   print("");
 }

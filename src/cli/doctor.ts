@@ -6,10 +6,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import nodemailer from "nodemailer";
-import { describeSMTPError } from "../notify/channels/smtp.channel.ts";
-import { isAppError } from "../errors/app-error.ts";
 import { formatConfigProblem, type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
+import { isAppError } from "../errors/app-error.ts";
+import { describeSMTPError } from "../notify/channels/smtp.channel.ts";
 import { buildRegistry } from "../registry.ts";
 import { createSqlStores, readSchemaVersion } from "../store/sql/stores.ts";
 import { commandLogger, EXIT, type GlobalOptions, print } from "./context.ts";
@@ -38,7 +38,12 @@ function checkDataDir(config: Config): CheckResult {
   const dir = resolve(config.dataDir);
   try {
     if (!statSync(dir).isDirectory()) {
-      return { name: "data directory", status: "fail", detail: `${dir} is not a directory`, fix: "point dataDir (OPENSSPR_DATA_DIR) at a directory" };
+      return {
+        name: "data directory",
+        status: "fail",
+        detail: `${dir} is not a directory`,
+        fix: "point dataDir (OPENSSPR_DATA_DIR) at a directory",
+      };
     }
     const probe = mkdtempSync(join(dir, ".doctor-"));
     rmSync(probe, { recursive: true, force: true });
@@ -46,7 +51,12 @@ function checkDataDir(config: Config): CheckResult {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
-      return { name: "data directory", status: "fail", detail: `${dir} does not exist`, fix: "run `opensspr init` (creates it with the secret key and the database)" };
+      return {
+        name: "data directory",
+        status: "fail",
+        detail: `${dir} does not exist`,
+        fix: "run `opensspr init` (creates it with the secret key and the database)",
+      };
     }
     return {
       name: "data directory",
@@ -84,7 +94,12 @@ async function checkStore(config: Config): Promise<CheckResult> {
   const sqliteFile = config.database.url === "" ? resolve(config.dataDir, "opensspr.db") : null;
   if (sqliteFile !== null && !existsSync(sqliteFile)) {
     // Opening would create it; doctor only looks.
-    return { name: "store", status: "fail", detail: `sqlite database ${sqliteFile} does not exist yet`, fix: "run `opensspr init` (or `opensspr serve`, which migrates at start)" };
+    return {
+      name: "store",
+      status: "fail",
+      detail: `sqlite database ${sqliteFile} does not exist yet`,
+      fix: "run `opensspr init` (or `opensspr serve`, which migrates at start)",
+    };
   }
   try {
     const info = await readSchemaVersion({ url: config.database.url, dataDir: config.dataDir });
@@ -96,7 +111,11 @@ async function checkStore(config: Config): Promise<CheckResult> {
         fix: "run `opensspr init` (applies migrations; `serve` also applies them at start)",
       };
     }
-    return { name: "store", status: "ok", detail: `${info.dialect} at ${info.location}, schema ${info.current ?? "empty"}` };
+    return {
+      name: "store",
+      status: "ok",
+      detail: `${info.dialect} at ${info.location}, schema ${info.current ?? "empty"}`,
+    };
   } catch (error) {
     return {
       name: "store",
@@ -126,7 +145,14 @@ async function checkDirectory(loaded: LoadedConfig): Promise<CheckResult[]> {
     registry = await buildRegistry(probeConfig, { stores, log: commandLogger(loaded) });
   } catch (error) {
     await stores.close();
-    return [{ name, status: "fail", detail: `cannot set up the connector: ${errorText(error)}`, fix: "check the directory.* settings" }];
+    return [
+      {
+        name,
+        status: "fail",
+        detail: `cannot set up the connector: ${errorText(error)}`,
+        fix: "check the directory.* settings",
+      },
+    ];
   }
   const results: CheckResult[] = [];
   try {
@@ -214,7 +240,11 @@ async function checkMail(config: Config): Promise<CheckResult> {
   });
   try {
     await transport.verify();
-    return { name: "mail", status: "ok", detail: `SMTP ${smtp.host}:${smtp.port} accepted the connection${smtp.user !== "" ? " and the login" : ""}` };
+    return {
+      name: "mail",
+      status: "ok",
+      detail: `SMTP ${smtp.host}:${smtp.port} accepted the connection${smtp.user !== "" ? " and the login" : ""}`,
+    };
   } catch (error) {
     return {
       name: "mail",
@@ -277,7 +307,11 @@ export function renderChecks(results: CheckResult[]): string {
   const failed = results.filter((r) => r.status === "fail").length;
   const warned = results.filter((r) => r.status === "warn").length;
   lines.push("");
-  lines.push(failed === 0 ? `All checks passed${warned > 0 ? ` (${warned} warning${warned > 1 ? "s" : ""})` : ""}.` : `${failed} check${failed > 1 ? "s" : ""} failed.`);
+  lines.push(
+    failed === 0
+      ? `All checks passed${warned > 0 ? ` (${warned} warning${warned > 1 ? "s" : ""})` : ""}.`
+      : `${failed} check${failed > 1 ? "s" : ""} failed.`,
+  );
   return lines.join("\n");
 }
 

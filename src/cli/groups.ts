@@ -1,8 +1,13 @@
 /** `opensspr groups add|add-member|remove-member|list` for the builtin directory (nested groups allowed). */
-import { EXIT, type GlobalOptions, loadCLIConfig, print, withRegistry } from "./context.ts";
-import { builtinAdminFor, cliAction } from "./builtin.ts";
 
-export async function groupsAddCommand(global: GlobalOptions, name: string, options: { description: string }): Promise<number> {
+import { builtinAdminFor, cliAction } from "./builtin.ts";
+import { EXIT, type GlobalOptions, loadCLIConfig, print, withRegistry } from "./context.ts";
+
+export async function groupsAddCommand(
+  global: GlobalOptions,
+  name: string,
+  options: { description: string },
+): Promise<number> {
   const loaded = loadCLIConfig(global);
   await withRegistry(loaded, async (registry) => {
     const group = await builtinAdminFor(registry).addGroup({ name, description: options.description }, cliAction());
@@ -23,7 +28,9 @@ export async function groupsMemberCommand(
     const ref = { kind: options.group ? ("group" as const) : ("user" as const), ref: member };
     if (options.action === "add") await admin.addMember(group, ref, cliAction());
     else await admin.removeMember(group, ref, cliAction());
-    print(`✓ ${options.group ? "group" : "user"} ${member} ${options.action === "add" ? "added to" : "removed from"} ${group}`);
+    print(
+      `✓ ${options.group ? "group" : "user"} ${member} ${options.action === "add" ? "added to" : "removed from"} ${group}`,
+    );
   });
   return EXIT.OK;
 }
@@ -53,7 +60,9 @@ export async function groupsListCommand(global: GlobalOptions, options: { json: 
       return;
     }
     for (const g of listed) {
-      print(`${g.name}${g.description !== "" ? ` — ${g.description}` : ""} (${g.members.length} direct member${g.members.length === 1 ? "" : "s"})`);
+      print(
+        `${g.name}${g.description !== "" ? ` — ${g.description}` : ""} (${g.members.length} direct member${g.members.length === 1 ? "" : "s"})`,
+      );
       for (const m of g.members) print(`  ${m}`);
     }
   });

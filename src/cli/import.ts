@@ -3,12 +3,16 @@
  * service and prints its validation report. Re-running the same file is idempotent. Exit 1 when any row failed.
  */
 import { readFileSync } from "node:fs";
-import { EXIT, fail, type GlobalOptions, loadCLIConfig, print, withRegistry } from "./context.ts";
 import { builtinAdminFor, cliAction } from "./builtin.ts";
+import { EXIT, fail, type GlobalOptions, loadCLIConfig, print, withRegistry } from "./context.ts";
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
 
-export async function importUsersCommand(global: GlobalOptions, file: string, options: { createGroups: boolean }): Promise<number> {
+export async function importUsersCommand(
+  global: GlobalOptions,
+  file: string,
+  options: { createGroups: boolean },
+): Promise<number> {
   let text: string;
   try {
     const buffer = readFileSync(file);

@@ -26,7 +26,9 @@ export async function initCommand(global: GlobalOptions): Promise<number> {
   const report = await migrate({ url: config.database.url, dataDir: config.dataDir });
   print(
     `✓ database         ${report.dialect} at ${report.location}: ` +
-      (report.applied.length === 0 ? `up to date (${report.version ?? "empty"})` : `applied ${report.applied.join(", ")}`),
+      (report.applied.length === 0
+        ? `up to date (${report.version ?? "empty"})`
+        : `applied ${report.applied.join(", ")}`),
   );
   printWarnings(loaded.warnings, { production: process.env["NODE_ENV"] === "production" });
   print("");

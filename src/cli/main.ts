@@ -4,7 +4,8 @@
  * Every failure is one clear line (plus the named fields), never a stack trace.
  */
 import { Command, CommanderError, Option } from "commander";
-import { EXIT, describeError, type GlobalOptions, loadCLIConfig, printError, printWarnings } from "./context.ts";
+import { renderConfigYAML } from "../config/describe.ts";
+import { describeError, EXIT, type GlobalOptions, loadCLIConfig, printError, printWarnings } from "./context.ts";
 import { demoLoadCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { groupsAddCommand, groupsListCommand, groupsMemberCommand } from "./groups.ts";
@@ -12,19 +13,13 @@ import { importUsersCommand } from "./import.ts";
 import { initCommand } from "./init.ts";
 import { policySetCommand, policyShowCommand, policyValidateCommand } from "./policy.ts";
 import { serveCommand } from "./serve.ts";
-import {
-  usersAddCommand,
-  usersListCommand,
-  usersSetEnabledCommand,
-  usersSetPasswordCommand,
-} from "./users.ts";
-import { renderConfigYAML } from "../config/describe.ts";
+import { usersAddCommand, usersListCommand, usersSetEnabledCommand, usersSetPasswordCommand } from "./users.ts";
 
 function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command();
   const global = (): GlobalOptions => program.opts<GlobalOptions>();
   const run =
-    <A extends unknown[]>(fn: (...args: A) => Promise<number | undefined | void>) =>
+    <A extends unknown[]>(fn: (...args: A) => Promise<number | undefined>) =>
     async (...args: A): Promise<void> => {
       const code = await fn(...args);
       setExitCode(typeof code === "number" ? code : EXIT.OK);
@@ -33,7 +28,10 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .name("opensspr")
     .description("OpenSSPR: self-service password reset")
-    .option("-c, --config <file>", "YAML configuration file (default: $OPENSSPR_CONFIG, else ./opensspr.yaml if present)")
+    .option(
+      "-c, --config <file>",
+      "YAML configuration file (default: $OPENSSPR_CONFIG, else ./opensspr.yaml if present)",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
 
@@ -177,7 +175,11 @@ export async function runCLI(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are not errors; everything else commander rejects is a usage error.
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.help" || error.code === "commander.version") {
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.help" ||
+        error.code === "commander.version"
+      ) {
         return EXIT.OK;
       }
       return EXIT.CONFIG;

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { parse, stringify } from "yaml";
-import { isAppError } from "../errors/app-error.ts";
 import type { FieldIssue } from "../errors/app-error.ts";
+import { isAppError } from "../errors/app-error.ts";
 import type { SSPRPolicy } from "../policy/policy.types.ts";
 import { validatePolicy } from "../policy/validate.ts";
 import { EXIT, fail, type GlobalOptions, loadCLIConfig, print, withRegistry } from "./context.ts";
@@ -60,7 +60,9 @@ export async function policyValidateCommand(file: string): Promise<number> {
       details: formatIssues(result.issues),
     });
   }
-  print(`✓ ${file} is a valid policy (enabled: ${result.policy.enabled}, methods required: ${result.policy.methodsRequired})`);
+  print(
+    `✓ ${file} is a valid policy (enabled: ${result.policy.enabled}, methods required: ${result.policy.methodsRequired})`,
+  );
   return EXIT.OK;
 }
 
@@ -78,7 +80,11 @@ export async function policyShowCommand(global: GlobalOptions, options: { json: 
   return EXIT.OK;
 }
 
-export async function policySetCommand(global: GlobalOptions, file: string, options: { merge: boolean }): Promise<number> {
+export async function policySetCommand(
+  global: GlobalOptions,
+  file: string,
+  options: { merge: boolean },
+): Promise<number> {
   const document = readDocument(file);
   const loaded = loadCLIConfig(global);
   await withRegistry(loaded, async (registry) => {

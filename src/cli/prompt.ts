@@ -17,7 +17,9 @@ export async function readPasswordFromStdin(stdin: NodeJS.ReadStream = process.s
     if (size > MAX_PASSWORD_BYTES) fail(`the password on standard input is longer than ${MAX_PASSWORD_BYTES} bytes`);
     chunks.push(buffer);
   }
-  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  const text = Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
   if (text === "") fail("no password on standard input");
   return text;
 }
@@ -42,8 +44,14 @@ export async function promptHidden(question: string): Promise<string> {
     };
     const onData = (chunk: string): void => {
       for (const char of chunk) {
-        if (char === "\r" || char === "\n" || char === "\u0004") return finish(null);
-        if (char === "\u0003") return finish(Object.assign(new Error("cancelled"), { exitCode: 130, details: [] }));
+        if (char === "\r" || char === "\n" || char === "\u0004") {
+          finish(null);
+          return;
+        }
+        if (char === "\u0003") {
+          finish(Object.assign(new Error("cancelled"), { exitCode: 130, details: [] }));
+          return;
+        }
         if (char === "\u007f" || char === "\b") value = value.slice(0, -1);
         else value += char;
       }

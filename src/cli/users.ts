@@ -2,8 +2,9 @@
  * `opensspr users add|list|disable|enable|set-password` for the builtin directory. Passwords come from a
  * hidden prompt or `--password-stdin`, never from argv, and pass the same password policy as everywhere else.
  */
-import { EXIT, type GlobalOptions, loadCLIConfig, print, withRegistry } from "./context.ts";
+
 import { builtinAdminFor, cliAction } from "./builtin.ts";
+import { EXIT, type GlobalOptions, loadCLIConfig, print, withRegistry } from "./context.ts";
 import { readNewPassword } from "./prompt.ts";
 
 export interface UsersAddOptions {
@@ -16,9 +17,15 @@ export interface UsersAddOptions {
   password: boolean;
 }
 
-export async function usersAddCommand(global: GlobalOptions, userName: string, options: UsersAddOptions): Promise<number> {
+export async function usersAddCommand(
+  global: GlobalOptions,
+  userName: string,
+  options: UsersAddOptions,
+): Promise<number> {
   // Read the password before opening the store, so a cancelled prompt changes nothing.
-  const password = options.password ? await readNewPassword({ passwordStdin: options.passwordStdin, userName }) : undefined;
+  const password = options.password
+    ? await readNewPassword({ passwordStdin: options.passwordStdin, userName })
+    : undefined;
   const loaded = loadCLIConfig(global);
   await withRegistry(loaded, async (registry) => {
     const admin = builtinAdminFor(registry);
@@ -33,18 +40,27 @@ export async function usersAddCommand(global: GlobalOptions, userName: string, o
       },
       cliAction(),
     );
-    print(`✓ created user ${user.userName} (${user.displayName})${password === undefined ? " without a password" : ""}`);
+    print(
+      `✓ created user ${user.userName} (${user.displayName})${password === undefined ? " without a password" : ""}`,
+    );
   });
   return EXIT.OK;
 }
 
-export async function usersListCommand(global: GlobalOptions, options: { search?: string; json: boolean }): Promise<number> {
+export async function usersListCommand(
+  global: GlobalOptions,
+  options: { search?: string; json: boolean },
+): Promise<number> {
   const loaded = loadCLIConfig(global);
   await withRegistry(loaded, async (registry) => {
     const admin = builtinAdminFor(registry);
     const users = [];
     for (let offset = 0; ; offset += 1000) {
-      const page = await admin.listUsers({ offset, limit: 1000, ...(options.search !== undefined ? { search: options.search } : {}) });
+      const page = await admin.listUsers({
+        offset,
+        limit: 1000,
+        ...(options.search !== undefined ? { search: options.search } : {}),
+      });
       users.push(...page.users);
       if (page.users.length === 0 || users.length >= page.total) break;
     }
@@ -70,7 +86,11 @@ export async function usersListCommand(global: GlobalOptions, options: { search?
       return;
     }
     if (users.length === 0) {
-      print(options.search === undefined ? "no users yet (opensspr users add <name>, or opensspr import users <csv>)" : "no matching users");
+      print(
+        options.search === undefined
+          ? "no users yet (opensspr users add <name>, or opensspr import users <csv>)"
+          : "no matching users",
+      );
       return;
     }
     const rows = users.map((u) => [
@@ -78,19 +98,34 @@ export async function usersListCommand(global: GlobalOptions, options: { search?
       u.displayName,
       u.email ?? "",
       u.mobile ?? "",
-      [u.enabled ? "enabled" : "disabled", u.locked ? "locked" : "", u.hasPassword ? "" : "no password", u.mustChangePassword ? "must change" : ""]
+      [
+        u.enabled ? "enabled" : "disabled",
+        u.locked ? "locked" : "",
+        u.hasPassword ? "" : "no password",
+        u.mustChangePassword ? "must change" : "",
+      ]
         .filter((s) => s !== "")
         .join(", "),
     ]);
     const header = ["USER", "DISPLAY NAME", "EMAIL", "MOBILE", "STATUS"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-    for (const row of [header, ...rows]) print(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd());
+    for (const row of [header, ...rows])
+      print(
+        row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join("  ")
+          .trimEnd(),
+      );
     print(`${users.length} user${users.length === 1 ? "" : "s"}`);
   });
   return EXIT.OK;
 }
 
-export async function usersSetEnabledCommand(global: GlobalOptions, userName: string, options: { enabled: boolean }): Promise<number> {
+export async function usersSetEnabledCommand(
+  global: GlobalOptions,
+  userName: string,
+  options: { enabled: boolean },
+): Promise<number> {
   const loaded = loadCLIConfig(global);
   await withRegistry(loaded, async (registry) => {
     const admin = builtinAdminFor(registry);
@@ -109,7 +144,10 @@ export async function usersSetPasswordCommand(
   const password = await readNewPassword({ passwordStdin: options.passwordStdin, userName });
   const loaded = loadCLIConfig(global);
   await withRegistry(loaded, async (registry) => {
-    await builtinAdminFor(registry).setPassword(userName, password, { ...cliAction(), mustChangeAtNextLogon: options.mustChange });
+    await builtinAdminFor(registry).setPassword(userName, password, {
+      ...cliAction(),
+      mustChangeAtNextLogon: options.mustChange,
+    });
     print(`✓ password of ${userName} set${options.mustChange ? "; it must be changed at next sign-in" : ""}`);
   });
   return EXIT.OK;

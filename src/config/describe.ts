@@ -219,8 +219,7 @@ export function maskSecrets(value: unknown, prefix = ""): unknown {
       else if (/headers$/i.test(path) && v !== null && typeof v === "object" && !Array.isArray(v)) {
         // Webhook headers usually carry an API key: show the names, not the values.
         out[k] = Object.fromEntries(Object.keys(v).map((name) => [name, MASK]));
-      }
-      else out[k] = maskSecrets(v, path);
+      } else out[k] = maskSecrets(v, path);
     }
     return out;
   }

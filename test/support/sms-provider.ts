@@ -50,10 +50,15 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function unescapeXML(text: string): string {
-  return text.replace(/&(lt|gt|amp|apos|quot);/g, (_, e: string) => ({ lt: "<", gt: ">", amp: "&", apos: "'", quot: '"' })[e] ?? "");
+  return text.replace(
+    /&(lt|gt|amp|apos|quot);/g,
+    (_, e: string) => ({ lt: "<", gt: ">", amp: "&", apos: "'", quot: '"' })[e] ?? "",
+  );
 }
 
-export async function startFakeSMSProvider(options: { webhookPath?: string; webhookHeader?: [string, string] } = {}): Promise<FakeSMSProvider> {
+export async function startFakeSMSProvider(
+  options: { webhookPath?: string; webhookHeader?: [string, string] } = {},
+): Promise<FakeSMSProvider> {
   const accountSid = "AC0123456789abcdef0123456789abcdef";
   const authToken = "test-auth-token-0123456789";
   const delivered: DeliveredMessage[] = [];
@@ -69,7 +74,9 @@ export async function startFakeSMSProvider(options: { webhookPath?: string; webh
     const refuse = (status: number, code: number, reason: string) => {
       refused.push({ reason, path });
       response.writeHead(status, { "content-type": "application/json" });
-      response.end(JSON.stringify({ code, message: reason, more_info: `https://www.twilio.com/docs/errors/${code}`, status }));
+      response.end(
+        JSON.stringify({ code, message: reason, more_info: `https://www.twilio.com/docs/errors/${code}`, status }),
+      );
     };
     if (hangs > 0) {
       hangs--;
@@ -94,20 +101,26 @@ export async function startFakeSMSProvider(options: { webhookPath?: string; webh
       const form = new URLSearchParams(body);
       const to = form.get("To") ?? "";
       if (!E164.test(to)) return refuse(400, 21211, "The 'To' number is not a valid phone number.");
-      if (!form.has("From") && !form.has("MessagingServiceSid")) return refuse(400, 21603, "A 'From' phone number is required.");
+      if (!form.has("From") && !form.has("MessagingServiceSid"))
+        return refuse(400, 21603, "A 'From' phone number is required.");
       if (twilio[2] === "Messages") {
         const text = form.get("Body") ?? "";
         if (text === "") return refuse(400, 21602, "Message body is required.");
         delivered.push({ provider: "twilio", channel: "sms", to, text, raw: body, headers: request.headers });
         response.writeHead(201, { "content-type": "application/json" });
-        return response.end(JSON.stringify({ sid: `SM${delivered.length.toString().padStart(32, "0")}`, status: "queued", to }));
+        return response.end(
+          JSON.stringify({ sid: `SM${delivered.length.toString().padStart(32, "0")}`, status: "queued", to }),
+        );
       }
       const twiml = form.get("Twiml") ?? "";
       const say = [...twiml.matchAll(/<Say[^>]*>([^<]*)<\/Say>/g)].map((m) => unescapeXML(m[1] ?? "")).join(" ");
-      if (!twiml.startsWith("<Response>") || say === "") return refuse(400, 21205, "Twiml must be a valid <Response> with <Say>.");
+      if (!twiml.startsWith("<Response>") || say === "")
+        return refuse(400, 21205, "Twiml must be a valid <Response> with <Say>.");
       delivered.push({ provider: "twilio", channel: "voice", to, text: say, raw: body, headers: request.headers });
       response.writeHead(201, { "content-type": "application/json" });
-      return response.end(JSON.stringify({ sid: `CA${delivered.length.toString().padStart(32, "0")}`, status: "queued", to }));
+      return response.end(
+        JSON.stringify({ sid: `CA${delivered.length.toString().padStart(32, "0")}`, status: "queued", to }),
+      );
     }
 
     if (path === webhookPath) {
@@ -122,9 +135,17 @@ export async function startFakeSMSProvider(options: { webhookPath?: string; webh
         return refuse(400, 400, "body is not JSON");
       }
       if (typeof parsed.to !== "string" || !E164.test(parsed.to)) return refuse(400, 400, "to is not E.164");
-      if (parsed.channel !== "sms" && parsed.channel !== "voice") return refuse(400, 400, "channel must be sms or voice");
+      if (parsed.channel !== "sms" && parsed.channel !== "voice")
+        return refuse(400, 400, "channel must be sms or voice");
       if (typeof parsed.message !== "string" || parsed.message === "") return refuse(400, 400, "message is required");
-      delivered.push({ provider: "webhook", channel: parsed.channel, to: parsed.to, text: parsed.message, raw: body, headers: request.headers });
+      delivered.push({
+        provider: "webhook",
+        channel: parsed.channel,
+        to: parsed.to,
+        text: parsed.message,
+        raw: body,
+        headers: request.headers,
+      });
       response.writeHead(202, { "content-type": "application/json" });
       return response.end('{"accepted":true}');
     }

@@ -44,7 +44,11 @@ export interface SoftCredential {
 
 export interface SoftAuthenticator {
   /** Answers `navigator.credentials.create(options)` as the browser would serialise it. */
-  create(options: Record<string, unknown>, origin: string, overrides?: { userVerified?: boolean }): Record<string, unknown>;
+  create(
+    options: Record<string, unknown>,
+    origin: string,
+    overrides?: { userVerified?: boolean },
+  ): Record<string, unknown>;
   /** Answers `navigator.credentials.get(options)` with the (only, or given) credential for the RP. */
   get(
     options: Record<string, unknown>,
@@ -99,7 +103,12 @@ export function createSoftAuthenticator(): SoftAuthenticator {
           ["authData", authData],
         ]),
       );
-      const clientDataJSON = JSON.stringify({ type: "webauthn.create", challenge: options.challenge, origin, crossOrigin: false });
+      const clientDataJSON = JSON.stringify({
+        type: "webauthn.create",
+        challenge: options.challenge,
+        origin,
+        crossOrigin: false,
+      });
       credentials.push({ id: b64url(credentialId), rpId: rp.id, userHandle: user.id, privateKey, counter });
       return {
         id: b64url(credentialId),
@@ -130,7 +139,12 @@ export function createSoftAuthenticator(): SoftAuthenticator {
         Buffer.from([flags({ attested: false, userVerified: overrides.userVerified ?? true })]),
         signCount,
       ]);
-      const clientDataJSON = JSON.stringify({ type: "webauthn.get", challenge: options.challenge, origin, crossOrigin: false });
+      const clientDataJSON = JSON.stringify({
+        type: "webauthn.get",
+        challenge: options.challenge,
+        origin,
+        crossOrigin: false,
+      });
       const signature = sign("sha256", Buffer.concat([authData, sha256(clientDataJSON)]), credential.privateKey);
       return {
         id: credential.id,

@@ -28,7 +28,15 @@ describe("SMS/voice provider adapters", () => {
   const twilio = () =>
     createTwilioChannel(
       configSchema.parse({
-        sms: { twilio: { baseUrl: provider.url, accountSid: provider.accountSid, authToken: provider.authToken, from: "+15005550006", timeoutMs: 500 } },
+        sms: {
+          twilio: {
+            baseUrl: provider.url,
+            accountSid: provider.accountSid,
+            authToken: provider.authToken,
+            from: "+15005550006",
+            timeoutMs: 500,
+          },
+        },
       }).sms.twilio,
     );
 
@@ -53,7 +61,16 @@ describe("SMS/voice provider adapters", () => {
 
   test("Twilio: wrong credentials are refused and reported as not retryable; the token never appears", async () => {
     const channel = createTwilioChannel(
-      configSchema.parse({ sms: { twilio: { baseUrl: provider.url, accountSid: provider.accountSid, authToken: "wrong-token", from: "+15005550006" } } }).sms.twilio,
+      configSchema.parse({
+        sms: {
+          twilio: {
+            baseUrl: provider.url,
+            accountSid: provider.accountSid,
+            authToken: "wrong-token",
+            from: "+15005550006",
+          },
+        },
+      }).sms.twilio,
     );
     const result = await channel.send(message("sms", "+14255551234", "code 11112222"));
     assert.equal(result.ok, false);
@@ -78,7 +95,9 @@ describe("SMS/voice provider adapters", () => {
 
   test("webhook: method, headers and JSON body template with escaping", async () => {
     const channel = createWebhookChannel(
-      configSchema.parse({ sms: { webhook: { url: `${provider.url}/sms-webhook`, headers: { "x-api-key": "k3y" }, timeoutMs: 500 } } }).sms.webhook,
+      configSchema.parse({
+        sms: { webhook: { url: `${provider.url}/sms-webhook`, headers: { "x-api-key": "k3y" }, timeoutMs: 500 } },
+      }).sms.webhook,
     );
     const result = await channel.send(message("sms", "+33612345678", 'Code "87654321" \\ ok'));
     assert.deepEqual(result, { ok: true });

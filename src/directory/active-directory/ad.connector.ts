@@ -22,6 +22,7 @@ import type { AccountStatus, DirectoryConnector, DirectoryUser, PasswordWriteRes
 import { PolicyHintsControl, unicodePwd } from "../ldap-common/controls.ts";
 import { AD_BIND_DATA, diagnosticText, mapADPasswordRefusal, parseADError, unavailable } from "../ldap-common/errors.ts";
 import { guidFromString, guidToString } from "../ldap-common/escape.ts";
+import { checkDirectoryRights, type RightsReport } from "../ldap-common/rights.ts";
 import { createLDAPPool, type LDAPConnection, UserBindRefused } from "../ldap-common/pool.ts";
 import { parseFileTime } from "../ldap-common/time.ts";
 import { createUserDirectory, firstString, parseConfiguredFilter } from "../ldap-common/users.ts";
@@ -316,4 +317,41 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
     close: () => pool.close(),
   };
   return connector;
+}
+
+/**
+ * `opensspr doctor`: can the configured service account bind, read users and groups, reset and unlock?
+ * Each check explains what is missing. Changes nothing in the directory.
+ */
+export async function checkRights(config: ADConfig, deps: ADConnectorDeps, options: { sampleUser?: string } = {}): Promise<RightsReport> {
+  const pool = createLDAPPool(
+    {
+      urls: config.urls,
+      startTLS: config.startTLS,
+      caFile: config.caFile,
+      tlsRejectUnauthorized: config.tlsRejectUnauthorized,
+      bindDN: config.bindDN,
+      bindPassword: config.bindPassword,
+      connectTimeoutMs: config.connectTimeoutMs,
+      timeoutMs: config.timeoutMs,
+      poolSize: 1,
+    },
+    { log: deps.log },
+  );
+  try {
+    return await checkDirectoryRights(pool, {
+      kind: "active-directory",
+      bindDN: config.bindDN,
+      bindPassword: config.bindPassword,
+      userBase: config.userBase,
+      userFilter: config.userFilter,
+      userNameAttribute: config.userNameAttribute,
+      groupBase: config.groupBase || config.userBase,
+      groupFilter: config.groupFilter,
+      protectedAccountFilter: config.protectedAccountFilter,
+      sampleUser: options.sampleUser,
+    });
+  } finally {
+    await pool.close();
+  }
 }

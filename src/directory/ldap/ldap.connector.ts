@@ -26,6 +26,7 @@ import type {
 import { PASSWORD_MODIFY_OID, PasswordPolicyControl, passwordModifyValue } from "../ldap-common/controls.ts";
 import { diagnosticText, ldapResultCode, mapLDAPPasswordRefusal, unavailable } from "../ldap-common/errors.ts";
 import { isGUIDString } from "../ldap-common/escape.ts";
+import { checkDirectoryRights, type RightsReport } from "../ldap-common/rights.ts";
 import { createLDAPPool, type LDAPConnection, type LDAPPool, UserBindRefused } from "../ldap-common/pool.ts";
 import { parseGeneralizedTime } from "../ldap-common/time.ts";
 import { allStrings, createUserDirectory, firstString, parseConfiguredFilter, type UserDirectory } from "../ldap-common/users.ts";
@@ -384,4 +385,41 @@ export async function membersOf(
     if (user !== null) result.push(user);
   }
   return result;
+}
+
+/**
+ * `opensspr doctor`: can the configured service account bind, read users and groups, reset and unlock?
+ * Each check explains what is missing. Changes nothing in the directory.
+ */
+export async function checkRights(config: LDAPConfig, deps: LDAPConnectorDeps, options: { sampleUser?: string } = {}): Promise<RightsReport> {
+  const pool = createLDAPPool(
+    {
+      urls: config.urls,
+      startTLS: config.startTLS,
+      caFile: config.caFile,
+      tlsRejectUnauthorized: config.tlsRejectUnauthorized,
+      bindDN: config.bindDN,
+      bindPassword: config.bindPassword,
+      connectTimeoutMs: config.connectTimeoutMs,
+      timeoutMs: config.timeoutMs,
+      poolSize: 1,
+    },
+    { log: deps.log },
+  );
+  try {
+    return await checkDirectoryRights(pool, {
+      kind: "ldap",
+      bindDN: config.bindDN,
+      bindPassword: config.bindPassword,
+      userBase: config.userBase,
+      userFilter: config.userFilter,
+      userNameAttribute: config.userNameAttribute,
+      groupBase: config.groupBase || config.userBase,
+      groupFilter: config.groupFilter,
+      protectedAccountFilter: config.protectedAccountFilter,
+      sampleUser: options.sampleUser,
+    });
+  } finally {
+    await pool.close();
+  }
 }

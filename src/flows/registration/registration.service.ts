@@ -120,6 +120,7 @@ export type StartOutcome =
   | { kind: "invalid"; issues: FieldIssue[] }
   | { kind: "code-sent"; enrollmentId: string; destinationMasked: string; codeLength: number }
   | { kind: "totp-setup"; enrollmentId: string; otpauthURI: string; qrSVG: string; secretBase32: string }
+  | { kind: "webauthn-create"; enrollmentId: string; options: Record<string, unknown> }
   | { kind: "active"; enrollmentId: string; becameRegistered: boolean };
 
 export type ConfirmOutcome =

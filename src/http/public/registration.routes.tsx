@@ -464,6 +464,9 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
       }
       case "code-sent":
         return reply.redirect(`/register/enrollments/${encodeURIComponent(outcome.enrollmentId)}/confirm`, 303);
+      case "webauthn-create":
+        // Passkeys need the browser's WebAuthn API: the HTML page never offers them (HTML_ENROLLABLE).
+        throw new AppError("METHOD_NOT_ALLOWED", { params: { method } });
       case "totp-setup": {
         const pageCtx = await pageContext(registry, request);
         return renderPage(
@@ -639,6 +642,8 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
           qrSVG: outcome.qrSVG,
           secret: outcome.secretBase32,
         });
+      case "webauthn-create":
+        return reply.code(201).send({ status: "pending", enrollmentId: outcome.enrollmentId, options: outcome.options });
       case "active":
         return reply.code(201).send({
           status: "active",
@@ -652,9 +657,11 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
   app.post("/api/v1/registration/enrollments/:id/confirm", async (request, reply) => {
     const signed = await requireJSON(request, reply);
     const { id } = parseParams(enrollmentParams, request);
-    const body = parseJSON(codeJSON, request);
+    const pending = await service.pendingEnrollment(signed.user, id);
+    // A passkey is confirmed with the browser's WebAuthn response (checked by the method), others with a code.
+    const input = pending.method === "passkey" ? parseJSON(passkeyJSON, request) : parseJSON(codeJSON, request);
     const ctx = requestContext(request);
-    const outcome = await service.confirm(signed.user, id, { code: body.code }, ctx);
+    const outcome = await service.confirm(signed.user, id, input, ctx);
     switch (outcome.kind) {
       case "rejected":
         throw new AppError("CODE_INVALID", {

@@ -124,7 +124,8 @@ export function createPasskeyMethod(deps: PasskeyDeps, options: { organisationNa
 
       async confirm(ctx, enrollmentId, input): Promise<EnrollConfirmOutcome> {
         const row = await deps.stores.enrollments.get(enrollmentId);
-        if (row === null || row.userId !== ctx.user.id || row.method !== "passkey") throw new AppError("ENROLLMENT_NOT_FOUND");
+        if (row === null || row.userId !== ctx.user.id || row.method !== "passkey")
+          throw new AppError("ENROLLMENT_NOT_FOUND");
         if (row.status === "active") return { kind: "active", enrollmentId };
         const challenge = row.data.challenge;
         const issuedAt = Date.parse(String(row.data.challengeIssuedAt ?? ""));
@@ -175,7 +176,11 @@ export function createPasskeyMethod(deps: PasskeyDeps, options: { organisationNa
       async begin(ctx) {
         // Same options for every account: no credential list, so nothing tells a real account from a decoy.
         const fresh = await freshAuthenticationOptions();
-        return { kind: "view", view: { kind: "webauthn", options: fresh.options }, state: { ...ctx.state, challenge: fresh.challenge } };
+        return {
+          kind: "view",
+          view: { kind: "webauthn", options: fresh.options },
+          state: { ...ctx.state, challenge: fresh.challenge },
+        };
       },
 
       async verify(ctx, input): Promise<ChallengeVerifyOutcome> {
@@ -190,7 +195,10 @@ export function createPasskeyMethod(deps: PasskeyDeps, options: { organisationNa
           state: { ...ctx.state, challenge: next.challenge },
         });
         if (typeof challenge !== "string") return retry("method.passkey.failed");
-        const firstUse = await deps.stores.nonces.useOnce(`webauthn:${challenge}`, new Date(deps.clock.now().getTime() + 86_400_000));
+        const firstUse = await deps.stores.nonces.useOnce(
+          `webauthn:${challenge}`,
+          new Date(deps.clock.now().getTime() + 86_400_000),
+        );
         const response = responseField<AuthenticationResponseJSON>(input);
         if (!firstUse || response === null || ctx.user === null) return retry("method.passkey.failed");
         const enrollment = activePasskeys(ctx.enrollments).find((e) => e.data.credentialId === response.id);

@@ -21,7 +21,10 @@ import { callingCodeOf, callingCodeOfCountry, maskPhoneNumber, parsePhoneNumber 
 
 export type PhoneMethodId = Extract<MethodId, "sms-code" | "voice-mobile" | "voice-office">;
 
-type PhoneDeps = Pick<MethodDeps, "stores" | "clock" | "random" | "keys" | "config" | "codes" | "notifier" | "throttles" | "log"> & {
+type PhoneDeps = Pick<
+  MethodDeps,
+  "stores" | "clock" | "random" | "keys" | "config" | "codes" | "notifier" | "throttles" | "log"
+> & {
   audit?: AuditRecorder;
 };
 
@@ -29,7 +32,11 @@ type PhoneDeps = Pick<MethodDeps, "stores" | "clock" | "random" | "keys" | "conf
 export const phoneCapTrips: Record<string, number> = { destination: 0, account: 0, global: 0, country: 0 };
 
 /** The mobile number on file: the active mobile enrollment, else the directory's `mobile` (pre-populated, DATA-04). */
-export function mobileOnFile(user: { mobile: string | null }, enrollments: readonly EnrollmentRow[], defaultCountry: string): string | null {
+export function mobileOnFile(
+  user: { mobile: string | null },
+  enrollments: readonly EnrollmentRow[],
+  defaultCountry: string,
+): string | null {
   const enrolled = enrollments.find((e) => e.method === "sms-code" && e.status === "active");
   if (typeof enrolled?.data.phone === "string") return enrolled.data.phone;
   return asE164(user.mobile, defaultCountry);
@@ -69,7 +76,9 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
 
   function numberOnFile(user: ChallengeContext["user"], enrollments: readonly EnrollmentRow[]): string | null {
     if (user === null) return null;
-    return id === "voice-office" ? officeOnFile(user, sms.defaultCountry) : mobileOnFile(user, enrollments, sms.defaultCountry);
+    return id === "voice-office"
+      ? officeOnFile(user, sms.defaultCountry)
+      : mobileOnFile(user, enrollments, sms.defaultCountry);
   }
 
   function decoyHint(seed: string): string {
@@ -107,12 +116,22 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
       return false;
     }
     const digest = hmacHex(deps.keys.tokenDigest, "dest:phone", number).slice(0, 32);
-    if (!(await deps.throttles.hitKey(`dest:phone:${digest}`, { limit: sms.caps.perDestinationPerHour, windowMs: HOUR_MS })).allowed) {
+    if (
+      !(
+        await deps.throttles.hitKey(`dest:phone:${digest}`, {
+          limit: sms.caps.perDestinationPerHour,
+          windowMs: HOUR_MS,
+        })
+      ).allowed
+    ) {
       await capTripped("destination", request, userId);
       return false;
     }
     if (userId !== null) {
-      const perAccount = await deps.throttles.hitKey(`acct:phone:${userId}`, { limit: sms.caps.perAccountPerHour, windowMs: HOUR_MS });
+      const perAccount = await deps.throttles.hitKey(`acct:phone:${userId}`, {
+        limit: sms.caps.perAccountPerHour,
+        windowMs: HOUR_MS,
+      });
       const thr03 = await deps.throttles.hitAccount(userId, "app-or-sms", request);
       if (!perAccount.allowed || !thr03.allowed) {
         await capTripped("account", request, userId);
@@ -139,9 +158,21 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
   function fromRedeem(result: RedeemResult, state: Record<string, unknown>, hint: string): ChallengeVerifyOutcome {
     switch (result.kind) {
       case "mismatch":
-        return { kind: "view", view: { kind: "enter-code", hint, codeLength }, message: "method.code.mismatch", attemptsLeft: result.attemptsLeft, state };
+        return {
+          kind: "view",
+          view: { kind: "enter-code", hint, codeLength },
+          message: "method.code.mismatch",
+          attemptsLeft: result.attemptsLeft,
+          state,
+        };
       case "not_found":
-        return { kind: "view", view: { kind: "ask-destination", hint }, message: "method.code.missing", attemptsLeft: null, state: { ...state, codeIssued: false } };
+        return {
+          kind: "view",
+          view: { kind: "ask-destination", hint },
+          message: "method.code.missing",
+          attemptsLeft: null,
+          state: { ...state, codeIssued: false },
+        };
       case "expired":
         return { kind: "exhausted", message: "method.code.expired", state: { ...state, codeIssued: false } };
       default:
@@ -155,7 +186,11 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
     family: id === "voice-office" ? "office-phone" : "mobile-phone",
 
     hasData(user, enrollments): boolean {
-      return (id === "voice-office" ? officeOnFile(user, sms.defaultCountry) : mobileOnFile(user, enrollments, sms.defaultCountry)) !== null;
+      return (
+        (id === "voice-office"
+          ? officeOnFile(user, sms.defaultCountry)
+          : mobileOnFile(user, enrollments, sms.defaultCountry)) !== null
+      );
     },
 
     challenge: {
@@ -170,7 +205,10 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
         const matches =
           typed.ok &&
           onFile !== null &&
-          safeEqual(hmacHex(deps.keys.codeDigest, "phone-compare", onFile), hmacHex(deps.keys.codeDigest, "phone-compare", typed.e164));
+          safeEqual(
+            hmacHex(deps.keys.codeDigest, "phone-compare", onFile),
+            hmacHex(deps.keys.codeDigest, "phone-compare", typed.e164),
+          );
         // THR-02: every "type your phone number" attempt counts for a real account, match or not.
         if (ctx.user !== null) {
           const validation = await deps.throttles.hitAccount(ctx.user.id, "phone-validation", ctx.request);
@@ -182,7 +220,11 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
           if (!(await mayDeliver(onFile, ctx.user.id, ctx.request))) return { kind: "throttled", state: ctx.state };
           await send(onFile, code, ctx.request.locale);
         }
-        return { kind: "view", view: { kind: "enter-code", hint, codeLength }, state: { ...ctx.state, hint, codeIssued: true } };
+        return {
+          kind: "view",
+          view: { kind: "enter-code", hint, codeLength },
+          state: { ...ctx.state, hint, codeIssued: true },
+        };
       },
 
       async verify(ctx, input) {
@@ -192,8 +234,13 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
         if (result.kind !== "redeemed") return fromRedeem(result, ctx.state, hint);
         if (ctx.user === null) return fromRedeem({ kind: "exhausted" }, ctx.state, hint);
         const enrolled = ctx.enrollments.find((e) => e.method === "sms-code" && e.status === "active");
-        if (enrolled !== undefined && id !== "voice-office") await deps.stores.enrollments.update(enrolled.id, { lastUsedAt: deps.clock.now() });
-        return { kind: "proved", enrollmentId: id === "voice-office" ? null : (enrolled?.id ?? null), state: { ...ctx.state, codeIssued: false } };
+        if (enrolled !== undefined && id !== "voice-office")
+          await deps.stores.enrollments.update(enrolled.id, { lastUsedAt: deps.clock.now() });
+        return {
+          kind: "proved",
+          enrollmentId: id === "voice-office" ? null : (enrolled?.id ?? null),
+          state: { ...ctx.state, codeIssued: false },
+        };
       },
     },
   };
@@ -204,7 +251,8 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
       maxPerUser: 1,
       async start(ctx, input) {
         const parsed = parsePhoneNumber(stringField(input, "phone") ?? "", { defaultCountry: sms.defaultCountry });
-        if (!parsed.ok) return { kind: "invalid", issues: [{ field: "phone", message: `method.phone.${parsed.reason}` }] };
+        if (!parsed.ok)
+          return { kind: "invalid", issues: [{ field: "phone", message: `method.phone.${parsed.reason}` }] };
         const delivery = stringField(input, "delivery") === "voice" ? "voice" : "sms";
         if (!(await mayDeliver(parsed.e164, ctx.user.id, ctx.request))) {
           return { kind: "invalid", issues: [{ field: "phone", message: "method.phone.cap", rule: "THR-03" }] };
@@ -240,7 +288,8 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
 
       async confirm(ctx, enrollmentId, input): Promise<EnrollConfirmOutcome> {
         const row = await deps.stores.enrollments.get(enrollmentId);
-        if (row === null || row.userId !== ctx.user.id || row.method !== "sms-code") throw new AppError("ENROLLMENT_NOT_FOUND");
+        if (row === null || row.userId !== ctx.user.id || row.method !== "sms-code")
+          throw new AppError("ENROLLMENT_NOT_FOUND");
         if (row.status === "active") return { kind: "active", enrollmentId };
         const result = await deps.codes.redeem(`enroll:${enrollmentId}`, stringField(input, "code") ?? "");
         switch (result.kind) {

@@ -1,4 +1,9 @@
-import { type CountryCode, getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js/max";
+import {
+  type CountryCode,
+  getCountryCallingCode,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+} from "libphonenumber-js/max";
 
 /**
  * Phone numbers are stored in E.164 (`+14255551234`). Input may be the reference's `+1 4255551234` form
@@ -18,7 +23,10 @@ export function parsePhoneNumber(input: string, options: { defaultCountry: strin
   // The reference writes extensions as `X12345`; libphonenumber understands `x`/`ext`.
   const normalised = raw.replace(/\s*[xX]\s*(\d+)$/, " ext. $1");
   const country = isSupportedCountry(options.defaultCountry) ? (options.defaultCountry as CountryCode) : undefined;
-  const parsed = parsePhoneNumberFromString(normalised, country === undefined ? undefined : { defaultCountry: country });
+  const parsed = parsePhoneNumberFromString(
+    normalised,
+    country === undefined ? undefined : { defaultCountry: country },
+  );
   if (parsed === undefined || !parsed.isValid()) return { ok: false, reason: "invalid" };
   return { ok: true, e164: parsed.number, country: parsed.country ?? null, extension: parsed.ext ?? null };
 }

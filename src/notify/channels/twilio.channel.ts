@@ -12,7 +12,10 @@ import type { Channel, ChannelMessage, DeliveryResult } from "./channel.ts";
 type TwilioConfig = Config["sms"]["twilio"];
 
 function escapeXML(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[c] ?? c);
+  return text.replace(
+    /[<>&'"]/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[c] ?? c,
+  );
 }
 
 /** TwiML for a voice code: say the text, pause, say it again is in the text itself; hang up. */
@@ -28,7 +31,8 @@ export function createTwilioChannel(config: TwilioConfig): Channel {
   return {
     name: "twilio",
     async send(message: ChannelMessage): Promise<DeliveryResult> {
-      if (message.channel === "email") return { ok: false, error: "twilio: email is not an SMS/voice message", retryable: false };
+      if (message.channel === "email")
+        return { ok: false, error: "twilio: email is not an SMS/voice message", retryable: false };
       const form = new URLSearchParams();
       form.set("To", message.recipient);
       if (config.from.startsWith("MG")) form.set("MessagingServiceSid", config.from);
@@ -41,7 +45,11 @@ export function createTwilioChannel(config: TwilioConfig): Channel {
       try {
         response = await fetch(`${base}/2010-04-01/Accounts/${account}/${resource}.json`, {
           method: "POST",
-          headers: { authorization: auth, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+          headers: {
+            authorization: auth,
+            "content-type": "application/x-www-form-urlencoded",
+            accept: "application/json",
+          },
           body: form.toString(),
           signal: AbortSignal.timeout(config.timeoutMs),
         });

@@ -9,7 +9,11 @@ import type { Channel, ChannelMessage, DeliveryResult } from "./channel.ts";
 
 type WebhookConfig = Config["sms"]["webhook"];
 
-export function renderTemplate(template: string, values: Record<string, string>, escape: (value: string) => string): string {
+export function renderTemplate(
+  template: string,
+  values: Record<string, string>,
+  escape: (value: string) => string,
+): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => {
     const value = values[name];
     return value === undefined ? whole : escape(value);
@@ -26,7 +30,8 @@ export function createWebhookChannel(config: WebhookConfig): Channel {
   return {
     name: "webhook",
     async send(message: ChannelMessage): Promise<DeliveryResult> {
-      if (message.channel === "email") return { ok: false, error: "webhook: email is not an SMS/voice message", retryable: false };
+      if (message.channel === "email")
+        return { ok: false, error: "webhook: email is not an SMS/voice message", retryable: false };
       const values = { to: message.recipient, channel: message.channel, message: message.body };
       const url = renderTemplate(config.url, values, encodeURIComponent);
       const hasBody = config.method !== "GET";
