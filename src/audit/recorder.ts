@@ -4,18 +4,30 @@
  * It is also the last line of defence against secrets in audit records (REQ: never a password, code,
  * answer or secret): any detail whose key names a secret is replaced by "[redacted]" before storage.
  */
-import { AUDIT_ACTIVITIES } from "./events.ts";
+
 import type { Clock } from "../kernel/clock.ts";
 import { newId } from "../kernel/ids.ts";
 import type { Logger } from "../kernel/logger.ts";
 import type { Random } from "../kernel/random.ts";
 import type { AuditRecorder } from "../registry.types.ts";
 import type { AuditRow, Stores } from "../store/types.ts";
+import { AUDIT_ACTIVITIES } from "./events.ts";
 
 export const REDACTED = "[redacted]";
 
 /** Key fragments that mark a secret wherever they appear in a key (case-insensitive). */
-const SECRET_KEY_FRAGMENTS = ["password", "passwd", "secret", "token", "answer", "otp", "passcode", "seed", "cookie", "apikey"];
+const SECRET_KEY_FRAGMENTS = [
+  "password",
+  "passwd",
+  "secret",
+  "token",
+  "answer",
+  "otp",
+  "passcode",
+  "seed",
+  "cookie",
+  "apikey",
+];
 /** Keys ending in "code" are one-time codes unless they are one of these harmless identifiers. */
 const HARMLESS_CODE_KEYS = new Set([
   "errorcode",

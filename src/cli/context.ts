@@ -6,6 +6,7 @@
 import { type ConfigWarning, formatConfigProblem, type LoadedConfig, loadConfig } from "../config/load.ts";
 import { isAppError } from "../errors/app-error.ts";
 import { createLogger, type Logger } from "../kernel/logger.ts";
+import { hasMessage, t } from "../messages/index.ts";
 import { buildRegistry, type RegistryOverrides } from "../registry.ts";
 import type { Registry } from "../registry.types.ts";
 
@@ -109,12 +110,19 @@ export async function withRegistry<T>(
 export function describeError(error: unknown): { message: string; details: string[]; exitCode: number } {
   if (isCLIFailure(error)) return { message: error.message, details: error.details, exitCode: error.exitCode };
   if (isAppError(error)) {
+    const english = (id: string): string => (hasMessage(id) ? t("en", id, error.params) : id);
     const details = error.issues.map(
-      (i) => `  - ${i.field}: ${i.message}${i.rule !== undefined ? ` [${i.rule}]` : ""}`,
+      (i) => `  - ${i.field}: ${english(i.message)}${i.rule !== undefined ? ` [${i.rule}]` : ""}`,
     );
-    const detail = error.message !== error.code ? `: ${error.message}` : "";
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-    return { message: `${error.code}${detail}${cause}`, details, exitCode: EXIT.FAILED };
+    // Internal errors keep their detail (an operator runs the CLI); user-facing ones read as the portal does.
+    const text =
+      error.code === "CONFLICT" && error.issues.length > 0
+        ? "refused"
+        : error.expose || error.message === error.code
+          ? english(error.messageId)
+          : error.message;
+    const cause = !error.expose && error.cause instanceof Error ? ` (${error.cause.message})` : "";
+    return { message: `${text}${cause} [${error.code}]`, details, exitCode: EXIT.FAILED };
   }
   if (error instanceof Error) return { message: error.message, details: [], exitCode: EXIT.FAILED };
   return { message: String(error), details: [], exitCode: EXIT.FAILED };

@@ -12,7 +12,6 @@ import { groupsAddCommand, groupsListCommand, groupsMemberCommand } from "./grou
 import { importUsersCommand } from "./import.ts";
 import { initCommand } from "./init.ts";
 import { policySetCommand, policyShowCommand, policyValidateCommand } from "./policy.ts";
-import { serveCommand } from "./serve.ts";
 import { usersAddCommand, usersListCommand, usersSetEnabledCommand, usersSetPasswordCommand } from "./users.ts";
 
 function buildProgram(setExitCode: (code: number) => void): Command {
@@ -42,6 +41,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--host <address>", "listen address (overrides server.host)")
     .option("--port <port>", "listen port (overrides server.port)")
     .action(async (options: { demo: boolean; host?: string; port?: string }) => {
+      // Loaded on demand: the HTTP stack is only needed to serve.
+      const { serveCommand } = await import("./serve.ts");
       await serveCommand(global(), options);
       setExitCode(-1); // keep running until a signal
     });
@@ -148,7 +149,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .action(run((options: { json: boolean }) => policyShowCommand(global(), options)));
   policy
     .command("set <file>")
-    .description("validate and save a policy (YAML or JSON); audited with the CLI as the actor")
+    .description("validate and save a policy (YAML or JSON; omitted keys take their defaults); audited with the CLI as the actor")
     .addOption(new Option("--merge", "overlay the file on the current policy instead of replacing it").default(false))
     .action(run((file: string, options: { merge: boolean }) => policySetCommand(global(), file, options)));
   policy

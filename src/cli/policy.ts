@@ -8,7 +8,7 @@ import { userInfo } from "node:os";
 import { parse, stringify } from "yaml";
 import type { FieldIssue } from "../errors/app-error.ts";
 import { isAppError } from "../errors/app-error.ts";
-import type { SSPRPolicy } from "../policy/policy.types.ts";
+import { DEFAULT_POLICY, type SSPRPolicy } from "../policy/policy.types.ts";
 import { validatePolicy } from "../policy/validate.ts";
 import { EXIT, fail, type GlobalOptions, loadCLIConfig, print, withRegistry } from "./context.ts";
 
@@ -54,7 +54,7 @@ export function cliActor(): { id: string; name: string } {
 }
 
 export async function policyValidateCommand(file: string): Promise<number> {
-  const result = validatePolicy(readDocument(file));
+  const result = validatePolicy(overlay(DEFAULT_POLICY, readDocument(file)));
   if (!result.ok) {
     fail(`${file}: the policy is invalid (${result.issues.length} problem${result.issues.length > 1 ? "s" : ""})`, {
       details: formatIssues(result.issues),
@@ -89,7 +89,8 @@ export async function policySetCommand(
   const loaded = loadCLIConfig(global);
   await withRegistry(loaded, async (registry) => {
     const current = await registry.policy.current();
-    const candidate = options.merge ? overlay(current.policy, document) : document;
+    // Keys the file leaves out take their defaults (or, with --merge, their current values).
+    const candidate = overlay(options.merge ? current.policy : DEFAULT_POLICY, document);
     const result = validatePolicy(candidate);
     if (!result.ok) {
       fail(`${file}: the policy is invalid; nothing was saved`, { details: formatIssues(result.issues) });

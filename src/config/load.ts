@@ -449,6 +449,12 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   if (issues.length > 0 || !parsed.success) throw configError(issues, "configuration invalid");
   const config = parsed.data;
+  // Unset publicUrl follows the port, so `serve --port 8080` prints (and links to) the right address.
+  const publicUrlSet =
+    fromArgs.sources.has("server.publicUrl") ||
+    fromEnv.sources.has("server.publicUrl") ||
+    (fromFile["server"] as Record<string, unknown> | undefined)?.["publicUrl"] !== undefined;
+  if (!publicUrlSet) config.server.publicUrl = `http://localhost:${config.server.port}`;
 
   // 4. The secret key.
   const secretKeyPath = resolve(cwd, config.dataDir, SECRET_KEY_FILE_NAME);

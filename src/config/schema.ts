@@ -152,7 +152,7 @@ export const configSchema = z.object({
         .url()
         .default("http://localhost:3000")
         .describe(
-          "The portal's public URL. Every link and the WebAuthn origin are built from it, never from the Host header.",
+          "The portal's public URL. Every link and the WebAuthn origin are built from it, never from the Host header. When unset: http://localhost:<server.port>.",
         ),
       trustProxy: z.union([z.boolean(), z.string()]).default(false).describe("Trust X-Forwarded-* from these proxies."),
       bodyLimitBytes: z

@@ -89,11 +89,9 @@ export async function sendError(
   }
   const ctx = await pageContext(registry, request);
   const title = appError.status === 404 ? ctx.t("notfound.title") : ctx.t("errorpage.title");
-  return renderPage(
-    reply,
-    h(ErrorPage, { ctx, title, message, issues: appError.issues, supportCode }),
-    { status: appError.status },
-  );
+  return renderPage(reply, h(ErrorPage, { ctx, title, message, issues: appError.issues, supportCode }), {
+    status: appError.status,
+  });
 }
 
 export function installErrorHandlers(app: FastifyInstance, registry: Registry): void {

@@ -40,15 +40,30 @@ describe("parseForm", () => {
 
   test("reports missing, blank and too long values in the request's language", () => {
     assert.equal(issuesOf(() => parseForm(schema, fakeRequest({})))[0]?.message, "This field is required.");
-    assert.equal(issuesOf(() => parseForm(schema, fakeRequest({ identifier: "   " })))[0]?.message, "This field is required.");
+    assert.equal(
+      issuesOf(() => parseForm(schema, fakeRequest({ identifier: "   " })))[0]?.message,
+      "This field is required.",
+    );
     const issues = issuesOf(() => parseForm(schema, fakeRequest({ identifier: "a", note: "toolong" }, "fr")));
     assert.deepEqual(issues, [{ field: "note", message: "C'est trop long (au plus 5 caractères)." }]);
   });
 
   test("field.list accepts one or many values; field.int and field.checkbox parse form strings", () => {
-    const s = z.object({ methods: field.list({ max: 30, maxItems: 5 }), n: field.int({ min: 1, max: 5 }), on: field.checkbox() });
-    assert.deepEqual(parseForm(s, fakeRequest({ methods: "totp", n: "3", on: "on" })), { methods: ["totp"], n: 3, on: true });
-    assert.deepEqual(parseForm(s, fakeRequest({ methods: ["a", "b"], n: "5" })), { methods: ["a", "b"], n: 5, on: false });
+    const s = z.object({
+      methods: field.list({ max: 30, maxItems: 5 }),
+      n: field.int({ min: 1, max: 5 }),
+      on: field.checkbox(),
+    });
+    assert.deepEqual(parseForm(s, fakeRequest({ methods: "totp", n: "3", on: "on" })), {
+      methods: ["totp"],
+      n: 3,
+      on: true,
+    });
+    assert.deepEqual(parseForm(s, fakeRequest({ methods: ["a", "b"], n: "5" })), {
+      methods: ["a", "b"],
+      n: 5,
+      on: false,
+    });
     assert.equal(issuesOf(() => parseForm(s, fakeRequest({ n: "9" })))[0]?.message, "Enter a number of at most 5.");
     assert.equal(issuesOf(() => parseForm(s, fakeRequest({ n: "x" })))[0]?.field, "n");
   });

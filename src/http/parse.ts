@@ -52,7 +52,16 @@ export const field = {
   /** A whole number typed in a form field (or a JSON number). */
   int(options: { min: number; max: number }): z.ZodType<number> {
     return z
-      .union([z.string().trim().regex(/^-?\d{1,9}$/), z.number().int()], { error: "validation.not_number" })
+      .union(
+        [
+          z
+            .string()
+            .trim()
+            .regex(/^-?\d{1,9}$/),
+          z.number().int(),
+        ],
+        { error: "validation.not_number" },
+      )
       .transform((value) => (typeof value === "number" ? value : Number.parseInt(value, 10)))
       .pipe(
         z
@@ -83,7 +92,9 @@ export const field = {
         error: "validation.invalid",
       })
       .optional()
-      .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]).filter((v) => v !== ""));
+      .transform((value) =>
+        (value === undefined ? [] : Array.isArray(value) ? value : [value]).filter((v) => v !== ""),
+      );
   },
   /** An email address (trimmed, ≤ 254 characters). */
   email(): z.ZodType<string> {

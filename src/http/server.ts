@@ -110,7 +110,8 @@ export async function buildServer(registry: Registry): Promise<FastifyInstance> 
     reply.header("x-request-id", String(request.id));
     const { locale, fromQuery } = resolveLocale(request, config.i18n.defaultLocale);
     request.locale = locale;
-    if (fromQuery) reply.setCookie(LOCALE_COOKIE, locale, { path: "/", sameSite: "lax", secure: https, httpOnly: true });
+    if (fromQuery)
+      reply.setCookie(LOCALE_COOKIE, locale, { path: "/", sameSite: "lax", secure: https, httpOnly: true });
   });
   app.addHook("onRequest", csrfOnRequest(registry));
   app.addHook("preValidation", csrfPreValidation(registry));
@@ -190,4 +191,3 @@ export async function buildServer(registry: Registry): Promise<FastifyInstance> 
 
   return app;
 }
-

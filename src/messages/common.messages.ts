@@ -87,7 +87,8 @@ const fr: Partial<Record<keyof typeof en, string>> = {
   "error.bad_request": "La requête n'a pas pu être comprise.",
   "error.body_too_large": "Ce que vous avez envoyé est trop volumineux.",
   "error.unsupported_media_type": "Ce type de contenu n'est pas accepté ici.",
-  "error.csrf": "Votre formulaire a expiré ou ne provient pas de ce site. Revenez en arrière, rechargez la page et réessayez.",
+  "error.csrf":
+    "Votre formulaire a expiré ou ne provient pas de ce site. Revenez en arrière, rechargez la page et réessayez.",
   "error.unauthenticated": "Veuillez vous connecter pour continuer.",
   "error.invalid_credentials": "Le nom d'utilisateur ou le mot de passe est incorrect.",
   "error.forbidden": "Vous n'avez pas l'autorisation de faire cela.",
@@ -144,7 +145,8 @@ const fr: Partial<Record<keyof typeof en, string>> = {
   "landing.change_help": "Vous connaissez votre mot de passe actuel et en voulez un nouveau.",
   "errorpage.title": "Une erreur s'est produite",
   "errorpage.support_code": "Code d'assistance",
-  "errorpage.support_code_help": "Si vous contactez l'assistance, donnez-lui ce code pour retrouver ce qui s'est passé.",
+  "errorpage.support_code_help":
+    "Si vous contactez l'assistance, donnez-lui ce code pour retrouver ce qui s'est passé.",
   "errorpage.back_home": "Aller à la page d'accueil",
   "notfound.title": "Page introuvable",
   "common.submit": "Continuer",
@@ -160,7 +162,8 @@ const de: Partial<Record<keyof typeof en, string>> = {
   "error.bad_request": "Die Anfrage konnte nicht verstanden werden.",
   "error.body_too_large": "Die gesendeten Daten sind zu groß.",
   "error.unsupported_media_type": "Diese Art von Inhalt wird hier nicht angenommen.",
-  "error.csrf": "Ihr Formular ist abgelaufen oder stammt nicht von dieser Website. Laden Sie die Seite neu und versuchen Sie es erneut.",
+  "error.csrf":
+    "Ihr Formular ist abgelaufen oder stammt nicht von dieser Website. Laden Sie die Seite neu und versuchen Sie es erneut.",
   "error.unauthenticated": "Bitte melden Sie sich an, um fortzufahren.",
   "error.invalid_credentials": "Benutzername oder Passwort ist falsch.",
   "error.forbidden": "Sie sind dazu nicht berechtigt.",
@@ -184,7 +187,8 @@ const de: Partial<Record<keyof typeof en, string>> = {
   "error.blocked":
     "Sie haben zu viele Versuche unternommen. Versuchen Sie es in 24 Stunden erneut oder wenden Sie sich an Ihren Administrator.",
   "error.reset_unsupported": "Das Zurücksetzen von Passwörtern ist für dieses Verzeichnis nicht verfügbar.",
-  "error.directory_unavailable": "Das Kontoverzeichnis ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut.",
+  "error.directory_unavailable":
+    "Das Kontoverzeichnis ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut.",
   "error.unavailable": "Der Dienst ist vorübergehend nicht verfügbar. Bitte versuchen Sie es später erneut.",
   "error.internal": "Bei uns ist ein Fehler aufgetreten. Bitte versuchen Sie es später erneut.",
   "validation.required": "Dieses Feld ist erforderlich.",
@@ -218,7 +222,8 @@ const de: Partial<Record<keyof typeof en, string>> = {
   "landing.change_help": "Sie kennen Ihr aktuelles Passwort und möchten ein neues.",
   "errorpage.title": "Etwas ist schiefgelaufen",
   "errorpage.support_code": "Support-Code",
-  "errorpage.support_code_help": "Wenn Sie den Support kontaktieren, nennen Sie diesen Code, damit er den Vorgang findet.",
+  "errorpage.support_code_help":
+    "Wenn Sie den Support kontaktieren, nennen Sie diesen Code, damit er den Vorgang findet.",
   "errorpage.back_home": "Zur Startseite",
   "notfound.title": "Seite nicht gefunden",
   "common.submit": "Weiter",

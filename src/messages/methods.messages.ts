@@ -180,7 +180,8 @@ const messages: CatalogModule = {
     "method.totp.mismatch": "Ce code ne fonctionne pas. Saisissez le code actuel de votre application.",
     "method.totp.replayed": "Ce code a déjà été utilisé. Attendez le code suivant dans votre application.",
     "method.totp.exhausted": "Trop de codes erronés.",
-    "method.totp.limit": "Vous avez déjà {max} applications d'authentification. Supprimez-en une avant d'en ajouter une autre.",
+    "method.totp.limit":
+      "Vous avez déjà {max} applications d'authentification. Supprimez-en une avant d'en ajouter une autre.",
     "method.totp.label_invalid": "Donnez à l'application un nom de 1 à 64 caractères.",
     "method.totp.default_label": "Application d'authentification",
     "method.totp.setup_expired": "Cette configuration a expiré. Recommencez.",
@@ -202,21 +203,25 @@ const messages: CatalogModule = {
     "method.totp.label": "Code aus meiner Authentifizierungs-App eingeben",
     "method.security-questions.label": "Meine Sicherheitsfragen beantworten",
     "method.passkey.label": "Passkey verwenden",
-    "method.code.mismatch": "Dieser Code hat nicht funktioniert. Prüfen Sie ihn und versuchen Sie es erneut (noch {attemptsLeft} Versuche).",
+    "method.code.mismatch":
+      "Dieser Code hat nicht funktioniert. Prüfen Sie ihn und versuchen Sie es erneut (noch {attemptsLeft} Versuche).",
     "method.code.exhausted": "Zu viele falsche Codes. Fordern Sie einen neuen Code an.",
     "method.code.expired": "Dieser Code ist abgelaufen. Fordern Sie einen neuen Code an.",
     "method.code.missing": "Fordern Sie zuerst einen Code an.",
     "method.throttled": "Zu viele Versuche. Versuchen Sie es später erneut.",
     "method.email.ask_destination":
       "Geben Sie Ihre vollständige alternative E-Mail-Adresse ({hint}) ein, damit wir Ihnen einen Code senden können.",
-    "method.email.enter_code": "Wenn die Adresse mit unseren Daten übereinstimmt, haben wir einen Code gesendet. Geben Sie ihn ein.",
+    "method.email.enter_code":
+      "Wenn die Adresse mit unseren Daten übereinstimmt, haben wir einen Code gesendet. Geben Sie ihn ein.",
     "method.email.invalid": "Geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.",
     "method.email.own_mailbox": "Verwenden Sie eine Adresse, die Sie ohne das Kennwort dieses Kontos erreichen.",
-    "method.email.code_sent": "Wir haben einen Code an {destination} gesendet. Geben Sie ihn ein, um die Adresse zu bestätigen.",
+    "method.email.code_sent":
+      "Wir haben einen Code an {destination} gesendet. Geben Sie ihn ein, um die Adresse zu bestätigen.",
     "method.totp.mismatch": "Dieser Code hat nicht funktioniert. Geben Sie den aktuellen Code aus Ihrer App ein.",
     "method.totp.replayed": "Dieser Code wurde bereits verwendet. Warten Sie auf den nächsten Code in Ihrer App.",
     "method.totp.exhausted": "Zu viele falsche Codes.",
-    "method.totp.limit": "Sie haben bereits {max} Authentifizierungs-Apps. Entfernen Sie eine, bevor Sie eine weitere hinzufügen.",
+    "method.totp.limit":
+      "Sie haben bereits {max} Authentifizierungs-Apps. Entfernen Sie eine, bevor Sie eine weitere hinzufügen.",
     "method.totp.label_invalid": "Geben Sie der App einen Namen mit 1 bis 64 Zeichen.",
     "method.totp.default_label": "Authentifizierungs-App",
     "method.totp.setup_expired": "Diese Einrichtung ist abgelaufen. Beginnen Sie erneut.",

@@ -4,11 +4,12 @@
  * newer code for the same purpose, single use. The attempt counting, constant-time comparison and
  * consume-once guard live in `stores.codes.redeem`, so concurrent submissions redeem a code at most once.
  */
+
+import type { Config } from "../config/schema.ts";
 import { addSeconds, type Clock } from "../kernel/clock.ts";
 import { newId } from "../kernel/ids.ts";
 import { numericCode, type Random } from "../kernel/random.ts";
 import { hmacHex, type KeyRing } from "../kernel/secrets.ts";
-import type { Config } from "../config/schema.ts";
 import type { CodeService } from "../registry.types.ts";
 import type { RedeemResult, Stores } from "../store/types.ts";
 

@@ -85,11 +85,18 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     try {
       result = await channel.send(row);
     } catch (error) {
-      result = { ok: false, error: error instanceof Error ? error.message.slice(0, 500) : "delivery failed", retryable: true };
+      result = {
+        ok: false,
+        error: error instanceof Error ? error.message.slice(0, 500) : "delivery failed",
+        retryable: true,
+      };
     }
     if (result.ok) {
       await deps.stores.outbox.markSent(row.id, deps.clock.now());
-      deps.log.info({ outboxId: row.id, channel: row.channel, via: channel.name, template: row.template }, "outbox: delivered");
+      deps.log.info(
+        { outboxId: row.id, channel: row.channel, via: channel.name, template: row.template },
+        "outbox: delivered",
+      );
       return;
     }
     // `claimDue` counts the attempt when it claims the row, so `row.attempts` includes this one.
@@ -98,7 +105,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     const nextAttemptAt = new Date(deps.clock.now().getTime() + retryDelayMs(failedAttempts, random));
     await deps.stores.outbox.markFailed(row.id, { error: result.error, nextAttemptAt, final });
     deps.log.warn(
-      { outboxId: row.id, channel: row.channel, via: channel.name, attempts: failedAttempts, final, error: result.error },
+      {
+        outboxId: row.id,
+        channel: row.channel,
+        via: channel.name,
+        attempts: failedAttempts,
+        final,
+        error: result.error,
+      },
       final ? "outbox: delivery failed for good" : "outbox: delivery failed, will retry",
     );
   }

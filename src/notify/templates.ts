@@ -171,12 +171,18 @@ export const TEMPLATES = {
   "sms-code": {
     params: ["code", "ttlMinutes"],
     locales: {
-      en: { subject: "", paragraphs: ["{{code}} is your {{organisationName}} verification code. Valid {{ttlMinutes}} min."] },
+      en: {
+        subject: "",
+        paragraphs: ["{{code}} is your {{organisationName}} verification code. Valid {{ttlMinutes}} min."],
+      },
       fr: {
         subject: "",
         paragraphs: ["{{code}} est votre code de vérification {{organisationName}}. Valable {{ttlMinutes}} min."],
       },
-      de: { subject: "", paragraphs: ["{{code}} ist Ihr {{organisationName}}-Bestätigungscode. Gültig {{ttlMinutes}} Min."] },
+      de: {
+        subject: "",
+        paragraphs: ["{{code}} ist Ihr {{organisationName}}-Bestätigungscode. Gültig {{ttlMinutes}} Min."],
+      },
     },
   },
   /** N-6: read out by the voice provider; digits spaced so they are spoken one by one. */
@@ -189,11 +195,15 @@ export const TEMPLATES = {
       },
       fr: {
         subject: "",
-        paragraphs: ["Ici {{organisationName}}. Votre code de vérification est {{codeSpoken}}. Je répète : {{codeSpoken}}."],
+        paragraphs: [
+          "Ici {{organisationName}}. Votre code de vérification est {{codeSpoken}}. Je répète : {{codeSpoken}}.",
+        ],
       },
       de: {
         subject: "",
-        paragraphs: ["Hier ist {{organisationName}}. Ihr Bestätigungscode lautet {{codeSpoken}}. Noch einmal: {{codeSpoken}}."],
+        paragraphs: [
+          "Hier ist {{organisationName}}. Ihr Bestätigungscode lautet {{codeSpoken}}. Noch einmal: {{codeSpoken}}.",
+        ],
       },
     },
   },

@@ -62,6 +62,9 @@ function toVersion(row: PolicyVersionRow): PolicyVersion {
 export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
   const adminGroups = new Set(deps.config.directory.adminGroups.map((g) => g.toLowerCase()));
 
+  // The document is read on every eligibility and password check; re-validate it only when the version moves.
+  // (The store is still asked each time, so a save made on another instance is seen at once.)
+  let cached: PolicyVersion | null = null;
   const current = async (): Promise<PolicyVersion> => {
     const row = await deps.stores.policy.current();
     if (row === null) {
@@ -72,7 +75,10 @@ export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
         createdBy: "default",
       };
     }
-    return toVersion(row);
+    if (cached === null || cached.version !== row.version || cached.createdAt.getTime() !== row.createdAt.getTime()) {
+      cached = toVersion(row);
+    }
+    return { ...cached, policy: structuredClone(cached.policy) };
   };
 
   const groupNames = async (user: DirectoryUser): Promise<string[]> =>

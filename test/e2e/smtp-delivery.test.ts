@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createLogger } from "../../src/kernel/logger.ts";
-import { RETRY_MAX_MS, createOutboxWorker } from "../../src/notify/outbox-worker.ts";
-import { createNotifier } from "../../src/notify/notifier.ts";
 import { secureRandom } from "../../src/kernel/random.ts";
-import { createTestEnv, type TestEnv } from "../unit/methods-fixtures.ts";
+import { createNotifier } from "../../src/notify/notifier.ts";
+import { createOutboxWorker, RETRY_MAX_MS } from "../../src/notify/outbox-worker.ts";
 import { startSMTPServer, type TestSMTPServer } from "../support/smtp-server.ts";
+import { createTestEnv, type TestEnv } from "../unit/methods-fixtures.ts";
 
 describe("SMTP delivery through the outbox", () => {
   let env: TestEnv;
@@ -20,7 +20,11 @@ describe("SMTP delivery through the outbox", () => {
   before(async () => {
     smtp = await startSMTPServer();
     env = await createTestEnv({
-      mail: { transport: "smtp", from: "Contoso <no-reply@contoso.example>", smtp: { host: "127.0.0.1", port: smtp.port, timeoutMs: 5000 } },
+      mail: {
+        transport: "smtp",
+        from: "Contoso <no-reply@contoso.example>",
+        smtp: { host: "127.0.0.1", port: smtp.port, timeoutMs: 5000 },
+      },
     });
     await env.stores.settings.set("branding", { organisationName: "Contoso demo" }, env.clock.now());
   });

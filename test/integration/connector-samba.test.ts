@@ -2,8 +2,9 @@
  * The shared directory-connector contract against a real Active Directory implementation (Samba AD DC over
  * LDAPS), through a delegated service account (Reset Password + lockoutTime/pwdLastSet on OU=People only).
  */
-import { Client } from "ldapts";
+
 import { readFileSync } from "node:fs";
+import { Client } from "ldapts";
 import { configSchema } from "../../src/config/schema.ts";
 import { createADConnector } from "../../src/directory/active-directory/ad.connector.ts";
 import { runConnectorContract } from "../../src/directory/contract/connector.contract.ts";
@@ -26,7 +27,10 @@ runConnectorContract("active-directory (Samba AD DC)", async () => {
       },
     },
   });
-  const connector = createADConnector(config.directory.activeDirectory, { log: createLogger({ level: "silent" }), clock: systemClock });
+  const connector = createADConnector(config.directory.activeDirectory, {
+    log: createLogger({ level: "silent" }),
+    clock: systemClock,
+  });
   const ca = readFileSync(samba.caFile);
   return {
     connector,

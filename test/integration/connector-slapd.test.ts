@@ -6,8 +6,8 @@ import { Client } from "ldapts";
 import { configSchema } from "../../src/config/schema.ts";
 import { runConnectorContract } from "../../src/directory/contract/connector.contract.ts";
 import { createLDAPConnector } from "../../src/directory/ldap/ldap.connector.ts";
-import { createLogger } from "../../src/kernel/logger.ts";
 import { systemClock } from "../../src/kernel/clock.ts";
+import { createLogger } from "../../src/kernel/logger.ts";
 import { startSlapd } from "../support/slapd.ts";
 
 runConnectorContract("ldap (slapd + ppolicy)", async () => {
@@ -27,7 +27,10 @@ runConnectorContract("ldap (slapd + ppolicy)", async () => {
       },
     },
   });
-  const connector = createLDAPConnector(config.directory.ldap, { log: createLogger({ level: "silent" }), clock: systemClock });
+  const connector = createLDAPConnector(config.directory.ldap, {
+    log: createLogger({ level: "silent" }),
+    clock: systemClock,
+  });
   return {
     connector,
     data: {

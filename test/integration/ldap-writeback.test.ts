@@ -59,7 +59,10 @@ describe("ldap write-back on slapd", () => {
   test("a reset is proven by ldapwhoami: the new password binds, the old one does not", async () => {
     const bob = await connector.findUser("bob");
     assert.ok(bob);
-    const result = await connector.passwords?.reset?.(bob, "Fresh-Bob-Passw0rd", { unlock: true, mustChangeAtNextLogon: false });
+    const result = await connector.passwords?.reset?.(bob, "Fresh-Bob-Passw0rd", {
+      unlock: true,
+      mustChangeAtNextLogon: false,
+    });
     assert.deepEqual(result, { ok: true });
     assert.equal(await ldapwhoami(slapd, slapd.users.bob.dn, "Fresh-Bob-Passw0rd"), true);
     assert.equal(await ldapwhoami(slapd, slapd.users.bob.dn, slapd.users.bob.password), false);
@@ -74,9 +77,12 @@ describe("ldap write-back on slapd", () => {
       const short = await replace.passwords?.reset?.(erin, "short", { unlock: true, mustChangeAtNextLogon: false });
       assert.equal(short?.ok, false);
       if (short?.ok === false) assert.equal(short.reason, "too_short");
-      assert.deepEqual(await replace.passwords?.reset?.(erin, "Replaced-Passw0rd", { unlock: true, mustChangeAtNextLogon: false }), {
-        ok: true,
-      });
+      assert.deepEqual(
+        await replace.passwords?.reset?.(erin, "Replaced-Passw0rd", { unlock: true, mustChangeAtNextLogon: false }),
+        {
+          ok: true,
+        },
+      );
       assert.equal(await ldapwhoami(slapd, slapd.users.erin.dn, "Replaced-Passw0rd"), true);
       assert.equal(await ldapwhoami(slapd, slapd.users.erin.dn, slapd.users.erin.password), false);
     } finally {
@@ -88,7 +94,11 @@ describe("ldap write-back on slapd", () => {
     const carol = await connector.findUser("carol");
     assert.ok(carol);
     assert.equal((await connector.status?.(carol))?.locked, true, "carol was locked by five bad binds");
-    assert.equal(await ldapwhoami(slapd, slapd.users.carol.dn, slapd.users.carol.password), false, "locked: even the right password fails");
+    assert.equal(
+      await ldapwhoami(slapd, slapd.users.carol.dn, slapd.users.carol.password),
+      false,
+      "locked: even the right password fails",
+    );
     assert.deepEqual(await connector.unlock?.(carol), { ok: true });
     assert.equal(await ldapwhoami(slapd, slapd.users.carol.dn, slapd.users.carol.password), true);
   });
@@ -105,28 +115,49 @@ describe("ldap write-back on slapd", () => {
   test("a password in the history is refused with a plain reason and nothing changes", async () => {
     const dave = await connector.findUser("dave");
     assert.ok(dave);
-    assert.deepEqual(await connector.passwords?.change?.(dave, slapd.users.dave.password, "Dave-Second-Passw0rd"), { ok: true });
+    assert.deepEqual(await connector.passwords?.change?.(dave, slapd.users.dave.password, "Dave-Second-Passw0rd"), {
+      ok: true,
+    });
     const result = await connector.passwords?.change?.(dave, "Dave-Second-Passw0rd", slapd.users.dave.password);
     assert.equal(result?.ok, false);
     if (result?.ok === false) {
       assert.equal(result.reason, "history");
       assert.match(result.detail, /history/i, "the raw detail is kept for the audit log");
     }
-    const reset = await connector.passwords?.reset?.(dave, slapd.users.dave.password, { unlock: true, mustChangeAtNextLogon: false });
+    const reset = await connector.passwords?.reset?.(dave, slapd.users.dave.password, {
+      unlock: true,
+      mustChangeAtNextLogon: false,
+    });
     assert.equal(reset?.ok, false, "the service account is not the rootdn: ppolicy applies to its resets too");
-    assert.equal(await ldapwhoami(slapd, slapd.users.dave.dn, "Dave-Second-Passw0rd"), true, "the password is unchanged");
+    assert.equal(
+      await ldapwhoami(slapd, slapd.users.dave.dn, "Dave-Second-Passw0rd"),
+      true,
+      "the password is unchanged",
+    );
     assert.equal(await ldapwhoami(slapd, slapd.users.dave.dn, slapd.users.dave.password), false);
   });
 
   test("hostile identifiers match nobody; the filter cannot be widened (REQ-099)", async () => {
-    for (const identifier of ["*", "alice*", "*)(uid=*))(|(uid=*", "\\", "a\u0000b", "alice)(objectClass=*", "(|(uid=*))"]) {
+    for (const identifier of [
+      "*",
+      "alice*",
+      "*)(uid=*))(|(uid=*",
+      "\\",
+      "a\u0000b",
+      "alice)(objectClass=*",
+      "(|(uid=*))",
+    ]) {
       assert.equal(await connector.findUser(identifier), null, JSON.stringify(identifier));
     }
   });
 
   test("two accounts sharing a mail address identify nobody (REQ-100)", async () => {
-    await slapd.modifyAsRoot(`dn: ${slapd.users.erin.dn}\nchangetype: modify\nreplace: mail\nmail: shared@example.org\n`);
-    await slapd.modifyAsRoot(`dn: ${slapd.users.frank.dn}\nchangetype: modify\nreplace: mail\nmail: shared@example.org\n`);
+    await slapd.modifyAsRoot(
+      `dn: ${slapd.users.erin.dn}\nchangetype: modify\nreplace: mail\nmail: shared@example.org\n`,
+    );
+    await slapd.modifyAsRoot(
+      `dn: ${slapd.users.frank.dn}\nchangetype: modify\nreplace: mail\nmail: shared@example.org\n`,
+    );
     assert.equal(await connector.findUser("shared@example.org"), null);
     assert.equal((await connector.findUser("erin"))?.userName, "erin");
   });
@@ -140,15 +171,21 @@ describe("ldap write-back on slapd", () => {
     assert.equal(byName.resetPassword?.ok, true);
     assert.equal(byName.unlock?.ok, true);
     // bob's password was reset by the first test.
-    const asBob = await checkRights(ldapConfig(slapd, { bindDN: slapd.users.bob.dn, bindPassword: "Fresh-Bob-Passw0rd" }), {
-      log,
-      clock: systemClock,
-    });
+    const asBob = await checkRights(
+      ldapConfig(slapd, { bindDN: slapd.users.bob.dn, bindPassword: "Fresh-Bob-Passw0rd" }),
+      {
+        log,
+        clock: systemClock,
+      },
+    );
     assert.equal(asBob.ok, false, "an ordinary account may not reset others");
     const missing = asBob.checks.filter((c) => !c.ok).map((c) => c.name);
     assert.ok(missing.includes("resetPassword"), JSON.stringify(asBob.checks));
     assert.ok(missing.includes("unlock"));
-    assert.ok(asBob.checks.every((c) => c.detail.length > 0), "every check explains itself");
+    assert.ok(
+      asBob.checks.every((c) => c.detail.length > 0),
+      "every check explains itself",
+    );
   });
 });
 
@@ -163,7 +200,10 @@ describe("ldap faults", () => {
   });
 
   test("a wrong service-account password is a clear DIRECTORY_UNAVAILABLE, and health says why", async () => {
-    const connector = createLDAPConnector(ldapConfig(slapd, { bindPassword: "not-the-password" }), { log, clock: systemClock });
+    const connector = createLDAPConnector(ldapConfig(slapd, { bindPassword: "not-the-password" }), {
+      log,
+      clock: systemClock,
+    });
     try {
       await assertUnavailable(connector.findUser("alice"));
       const health = await connector.health();
@@ -182,20 +222,32 @@ describe("ldap faults", () => {
       await slapd.halt();
       await assertUnavailable(connector.findUser("alice"));
       await assertUnavailable(
-        connector.passwords?.reset?.(alice, "Never-Applied-Passw0rd", { unlock: true, mustChangeAtNextLogon: false }) ?? Promise.resolve(),
+        connector.passwords?.reset?.(alice, "Never-Applied-Passw0rd", { unlock: true, mustChangeAtNextLogon: false }) ??
+          Promise.resolve(),
       );
       assert.equal((await connector.health()).ok, false);
       await slapd.start();
-      assert.equal((await connector.findUser("alice"))?.id, alice.id, "the pool recovers without a restart of OpenSSPR");
+      assert.equal(
+        (await connector.findUser("alice"))?.id,
+        alice.id,
+        "the pool recovers without a restart of OpenSSPR",
+      );
       assert.deepEqual(await connector.health(), { ok: true });
-      assert.equal(await ldapwhoami(slapd, slapd.users.alice.dn, slapd.users.alice.password), true, "no partial reset happened");
+      assert.equal(
+        await ldapwhoami(slapd, slapd.users.alice.dn, slapd.users.alice.password),
+        true,
+        "no partial reset happened",
+      );
     } finally {
       await connector.close?.();
     }
   });
 
   test("a hung server (SIGSTOP) gives a timeout error within the configured bound, not a hang", async () => {
-    const connector = createLDAPConnector(ldapConfig(slapd, { timeoutMs: 500, connectTimeoutMs: 500 }), { log, clock: systemClock });
+    const connector = createLDAPConnector(ldapConfig(slapd, { timeoutMs: 500, connectTimeoutMs: 500 }), {
+      log,
+      clock: systemClock,
+    });
     try {
       assert.ok(await connector.findUser("alice"));
       slapd.pause();

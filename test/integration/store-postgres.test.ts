@@ -132,6 +132,11 @@ describe("postgres: two instances on one database", () => {
     );
     assert.deepEqual(await a.verifyAuditChain(), { ok: true, count: 40 });
   });
+
+  test("an audit entry edited directly in the database is detected", async () => {
+    await a.db.updateTable("audit_log").set({ outcome: "failure" }).where("id", "=", "e7").execute();
+    assert.deepEqual(await b.verifyAuditChain(), { ok: false, count: 40, id: "e7", problem: "hash_mismatch" });
+  });
 });
 
 describe("postgres: migrations and errors", () => {

@@ -37,7 +37,10 @@ describe("security headers", () => {
       assert.equal(response.headers["x-content-type-options"], "nosniff");
       assert.equal(response.headers["referrer-policy"], "no-referrer");
       assert.equal(response.headers["cache-control"], "no-store");
-      assert.match(String(response.headers["x-request-id"]), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.match(
+        String(response.headers["x-request-id"]),
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
       assert.equal(response.headers["access-control-allow-origin"], undefined);
       // plain http (development): no HSTS, which browsers would ignore anyway
       assert.equal(response.headers["strict-transport-security"], undefined);

@@ -15,6 +15,7 @@ import { buildServer } from "../../src/http/server.ts";
 import { createManualClock, type ManualClock } from "../../src/kernel/clock.ts";
 import { newId } from "../../src/kernel/ids.ts";
 import { createLogger } from "../../src/kernel/logger.ts";
+import { generateTOTP } from "../../src/methods/totp/totp.method.ts";
 import { DEFAULT_POLICY, type SSPRPolicy } from "../../src/policy/policy.types.ts";
 import { buildRegistry } from "../../src/registry.ts";
 import type { Registry } from "../../src/registry.types.ts";
@@ -25,7 +26,9 @@ export const TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnopqrstu
 /** A password that passes the default password policy (not on the banned list, long enough). */
 export const TEST_PASSWORD = "Correct-Horse-Battery-Staple-42";
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
+};
 
 export interface BuildTestAppOptions {
   clock?: ManualClock;
@@ -71,6 +74,12 @@ export interface TestApp {
   mailbox(recipient?: string): Promise<DevMailboxRow[]>;
   /** The last `digits`-digit code sent to `recipient` (after draining the outbox), or null. */
   lastCode(recipient: string, digits?: number): Promise<string | null>;
+  /**
+   * Registers an authenticator app for `user` through the TOTP method's own enrollment contract and returns
+   * its seed and a function giving the code for the test clock's current time (advance the clock 30 s
+   * between two uses: a code is accepted once per time step).
+   */
+  enrollTOTP(user: DirectoryUser): Promise<{ enrollmentId: string; secretBase32: string; code(): string }>;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -189,6 +198,28 @@ export async function buildTestApp(options: BuildTestAppOptions = {}): Promise<T
       createUser({ ...input, groups: [config.directory.adminGroups[0] ?? "opensspr-admins", ...(input.groups ?? [])] }),
     savePolicy,
     mailbox,
+    async enrollTOTP(user) {
+      const totp = registry.methods.get("totp")?.enrollment;
+      if (totp === undefined) throw new Error("the TOTP method has no enrollment");
+      const ctx = async () => ({
+        user,
+        enrollments: await registry.stores.enrollments.listForUser(user.id),
+        policy: (await registry.policy.current()).policy,
+        request: { ip: "127.0.0.1", userAgent: "test", requestId: "test-setup", locale: "en" },
+      });
+      const started = await totp.start(await ctx(), {});
+      if (started.kind !== "totp-setup") throw new Error(`TOTP setup refused: ${started.kind}`);
+      const confirmed = await totp.confirm(await ctx(), started.enrollmentId, {
+        code: generateTOTP(started.secretBase32, clock.now()),
+      });
+      if (confirmed.kind !== "active") throw new Error(`TOTP confirmation refused: ${confirmed.kind}`);
+      clock.advance(30_000);
+      return {
+        enrollmentId: started.enrollmentId,
+        secretBase32: started.secretBase32,
+        code: () => generateTOTP(started.secretBase32, clock.now()),
+      };
+    },
     async lastCode(recipient, digits = config.flows.codeDigits) {
       const rows = await mailbox(recipient);
       const pattern = new RegExp(`\\b(\\d{${digits}})\\b`);

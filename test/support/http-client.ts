@@ -38,7 +38,12 @@ export interface HTTPClient {
   /** Posts `application/x-www-form-urlencoded` (repeated keys for array values) with the CSRF token. */
   postForm(url: string, fields: Record<string, string | string[]>, options?: FormOptions): Promise<HTTPResponse>;
   /** Sends JSON (`Content-Type: application/json` when a body is given) and `Accept: application/json`. */
-  json(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, body?: unknown, options?: RequestOptions): Promise<HTTPResponse>;
+  json(
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    url: string,
+    body?: unknown,
+    options?: RequestOptions,
+  ): Promise<HTTPResponse>;
   /** Any request, raw (payload as given; no CSRF, no cookies added beyond the jar). */
   request(options: {
     method: string;
@@ -59,7 +64,9 @@ export interface HTTPClient {
 
 /** Extracts the `_csrf` hidden field value from an HTML page. */
 export function extractCsrfToken(html: string): string | null {
-  const match = /<input[^>]*name="_csrf"[^>]*value="([^"]*)"/.exec(html) ?? /<input[^>]*value="([^"]*)"[^>]*name="_csrf"/.exec(html);
+  const match =
+    /<input[^>]*name="_csrf"[^>]*value="([^"]*)"/.exec(html) ??
+    /<input[^>]*value="([^"]*)"[^>]*name="_csrf"/.exec(html);
   return match?.[1] ?? null;
 }
 
@@ -90,7 +97,12 @@ export function createClient(app: FastifyInstance, defaults: { headers?: Record<
   const cookieHeader = (): string | undefined =>
     jar.size === 0 ? undefined : [...jar.entries()].map(([name, value]) => `${name}=${value}`).join("; ");
 
-  async function once(options: { method: string; url: string; payload?: string | Buffer; headers?: Record<string, string> }) {
+  async function once(options: {
+    method: string;
+    url: string;
+    payload?: string | Buffer;
+    headers?: Record<string, string>;
+  }) {
     const headers: Record<string, string> = { "user-agent": "opensspr-test", ...defaults.headers, ...options.headers };
     const cookies = cookieHeader();
     if (cookies !== undefined && headers["cookie"] === undefined) headers["cookie"] = cookies;
@@ -102,7 +114,9 @@ export function createClient(app: FastifyInstance, defaults: { headers?: Record<
     });
     for (const cookie of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
       const expired =
-        cookie.value === "" || (cookie.maxAge !== undefined && cookie.maxAge <= 0) || (cookie.expires !== undefined && cookie.expires.getTime() < Date.now());
+        cookie.value === "" ||
+        (cookie.maxAge !== undefined && cookie.maxAge <= 0) ||
+        (cookie.expires !== undefined && cookie.expires.getTime() < Date.now());
       if (expired) jar.delete(cookie.name);
       else jar.set(cookie.name, cookie.value);
     }
@@ -135,7 +149,7 @@ export function createClient(app: FastifyInstance, defaults: { headers?: Record<
           body: response.body,
           location,
           redirects,
-          json: <T,>() => JSON.parse(response.body) as T,
+          json: <T>() => JSON.parse(response.body) as T,
         };
       }
       redirects.push({ status: response.statusCode, location });
@@ -151,7 +165,8 @@ export function createClient(app: FastifyInstance, defaults: { headers?: Record<
     get: (url, options = {}) => send({ method: "GET", url, headers: options.headers, follow: options.follow }),
     async postForm(url, fields, options = {}) {
       if (options.from !== undefined) await send({ method: "GET", url: options.from });
-      else if (token === "" && options.csrf !== false && typeof options.csrf !== "string") await send({ method: "GET", url });
+      else if (token === "" && options.csrf !== false && typeof options.csrf !== "string")
+        await send({ method: "GET", url });
       const body: Record<string, string | string[]> = { ...fields };
       if (options.csrf !== false) body["_csrf"] = typeof options.csrf === "string" ? options.csrf : token;
       return send({

@@ -45,7 +45,14 @@ export interface SambaAD {
   readonly servicePassword: string;
   readonly adminDN: string;
   readonly adminPassword: string;
-  readonly users: { readonly alice: SambaUser; readonly bob: SambaUser; readonly carol: SambaUser; readonly dave: SambaUser; readonly opsadmin: SambaUser; readonly frank: SambaUser };
+  readonly users: {
+    readonly alice: SambaUser;
+    readonly bob: SambaUser;
+    readonly carol: SambaUser;
+    readonly dave: SambaUser;
+    readonly opsadmin: SambaUser;
+    readonly frank: SambaUser;
+  };
   readonly groups: { readonly staff: string; readonly engineering: string };
   readonly dir: string;
   /** Runs `samba-tool <args> -s <smb.conf>` (test set-up: lock accounts, set expiry...). */
@@ -170,9 +177,33 @@ async function provision(dir: string, ip: string): Promise<void> {
     "--mail-address=alice@example.test",
     "--telephone-number=+15550100",
   ]);
-  await st(["user", "create", "bob", "Bob!Passw0rd1", "--use-username-as-cn", "--userou=OU=People", "--mail-address=bob@example.test"]);
-  await st(["user", "create", "carol", "Carol!Passw0rd1", "--use-username-as-cn", "--userou=OU=People", "--mail-address=carol@example.test"]);
-  await st(["user", "create", "dave", "Dave!Passw0rd1", "--use-username-as-cn", "--userou=OU=People", "--mail-address=dave@example.test"]);
+  await st([
+    "user",
+    "create",
+    "bob",
+    "Bob!Passw0rd1",
+    "--use-username-as-cn",
+    "--userou=OU=People",
+    "--mail-address=bob@example.test",
+  ]);
+  await st([
+    "user",
+    "create",
+    "carol",
+    "Carol!Passw0rd1",
+    "--use-username-as-cn",
+    "--userou=OU=People",
+    "--mail-address=carol@example.test",
+  ]);
+  await st([
+    "user",
+    "create",
+    "dave",
+    "Dave!Passw0rd1",
+    "--use-username-as-cn",
+    "--userou=OU=People",
+    "--mail-address=dave@example.test",
+  ]);
   await st(["user", "create", "opsadmin", "Ops!Passw0rd1", "--use-username-as-cn", "--userou=OU=People"]);
   await st(["user", "create", "svc-reset", "Svc!Passw0rd1", "--use-username-as-cn", "--userou=OU=Service"]);
   await st(["group", "add", "Engineering", "--groupou=OU=Groups"]);
@@ -240,7 +271,10 @@ export async function startSambaAD(): Promise<SambaAD> {
   await cp(template, dir, { recursive: true });
   await rm(join(dir, ".template-of"), { force: true });
   const conf = join(dir, "etc", "smb.conf");
-  const text = (await readFile(conf, "utf8")).split(from).join(dir).replace(/^(\s*interfaces = ).*$/m, `$1${ip}/8`);
+  const text = (await readFile(conf, "utf8"))
+    .split(from)
+    .join(dir)
+    .replace(/^(\s*interfaces = ).*$/m, `$1${ip}/8`);
   await writeFile(conf, text);
   for (const sub of ["tls", "run", "log"]) {
     await rm(join(dir, sub), { recursive: true, force: true });
@@ -339,7 +373,8 @@ export async function startSambaAD(): Promise<SambaAD> {
     },
     groups: { staff: `CN=Staff,OU=Groups,${BASE}`, engineering: `CN=Engineering,OU=Groups,${BASE}` },
     dir,
-    tool: async (args) => (await run("samba-tool", [...args, "-s", conf], { env: { ...process.env, TDB_NO_FSYNC: "1" } })).stdout,
+    tool: async (args) =>
+      (await run("samba-tool", [...args, "-s", conf], { env: { ...process.env, TDB_NO_FSYNC: "1" } })).stdout,
     halt,
     start,
     pid: () => pid,
@@ -351,7 +386,11 @@ export async function startSambaAD(): Promise<SambaAD> {
 }
 
 /** Checks a password with an independent client: an `ldapsearch` simple bind (Samba 4.17 has no Who-am-I). */
-export async function ldapsearchBind(server: Pick<SambaAD, "url" | "caFile">, dn: string, password: string): Promise<boolean> {
+export async function ldapsearchBind(
+  server: Pick<SambaAD, "url" | "caFile">,
+  dn: string,
+  password: string,
+): Promise<boolean> {
   try {
     await run("ldapsearch", ["-x", "-H", server.url, "-D", dn, "-w", password, "-b", "", "-s", "base", "dn"], {
       env: { ...process.env, LDAPTLS_CACERT: server.caFile },

@@ -262,7 +262,10 @@ access to *
   await service.bind(serviceDN, servicePassword);
   await service.modify(
     users.frank.dn,
-    new Change({ operation: "replace", modification: new Attribute({ type: "pwdAccountLockedTime", values: ["000001010000Z"] }) }),
+    new Change({
+      operation: "replace",
+      modification: new Attribute({ type: "pwdAccountLockedTime", values: ["000001010000Z"] }),
+    }),
   );
   await service.unbind();
   // carol: locked by the directory itself (five wrong binds), as a real lockout happens.

@@ -33,7 +33,9 @@ const POLL_MS = 25;
 /**
  * @param options.port listen on this port (to bring a stopped server back on the same port); default: a free one.
  */
-export async function startSMTPServer(options: { port?: number; startTimeoutMs?: number } = {}): Promise<TestSMTPServer> {
+export async function startSMTPServer(
+  options: { port?: number; startTimeoutMs?: number } = {},
+): Promise<TestSMTPServer> {
   const dir = mkdtempSync(join(tmpdir(), "opensspr-smtp-"));
   const file = join(dir, "messages.jsonl");
   writeFileSync(file, "");
@@ -85,7 +87,10 @@ export async function startSMTPServer(options: { port?: number; startTimeoutMs?:
 function waitForReady(child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<number> {
   return new Promise((resolve, reject) => {
     let buffer = "";
-    const timer = setTimeout(() => reject(new Error(`SMTP test server did not start within ${timeoutMs} ms: ${stderr()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`SMTP test server did not start within ${timeoutMs} ms: ${stderr()}`)),
+      timeoutMs,
+    );
     child.stdout?.on("data", (chunk: Buffer) => {
       buffer += chunk.toString("utf8");
       const match = /READY (\d+)/.exec(buffer);

@@ -44,7 +44,12 @@ describe("audit export", () => {
   let env: TestEnv;
   before(async () => {
     env = await createTestEnv();
-    const audit = createAuditRecorder({ stores: env.stores, clock: env.clock, random: secureRandom, log: createLogger({ level: "silent" }) });
+    const audit = createAuditRecorder({
+      stores: env.stores,
+      clock: env.clock,
+      random: secureRandom,
+      log: createLogger({ level: "silent" }),
+    });
     await audit.record({
       activity: "flowProgress",
       outcome: "failure",
@@ -61,7 +66,11 @@ describe("audit export", () => {
   after(async () => env.close());
 
   test("CSV is RFC 4180 and formula-safe", async () => {
-    const csv = await exportAuditToString({ stores: env.stores }, { offset: 0, limit: 100, outcome: "failure" }, { format: "csv" });
+    const csv = await exportAuditToString(
+      { stores: env.stores },
+      { offset: 0, limit: 100, outcome: "failure" },
+      { format: "csv" },
+    );
     assert.ok(csv.endsWith("\r\n"));
     const [header, row] = parseCSV(csv);
     assert.ok(header !== undefined && row !== undefined);
@@ -74,21 +83,33 @@ describe("audit export", () => {
   });
 
   test("every formula trigger is neutralised", () => {
-    for (const value of ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]) assert.ok(csvCell(value).replace(/^"/, "").startsWith("'"), value);
+    for (const value of ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+      assert.ok(csvCell(value).replace(/^"/, "").startsWith("'"), value);
     assert.equal(csvCell("plain"), "plain");
     assert.equal(csvCell('a"b'), '"a""b"');
   });
 
   test("JSON lines export pages through the store and keeps every row", async () => {
-    const jsonl = await exportAuditToString({ stores: env.stores }, { offset: 0, limit: 100 }, { format: "jsonl", pageSize: 3 });
-    const lines = jsonl.trimEnd().split("\n").map((line) => JSON.parse(line) as { reason: string; at: string });
+    const jsonl = await exportAuditToString(
+      { stores: env.stores },
+      { offset: 0, limit: 100 },
+      { format: "jsonl", pageSize: 3 },
+    );
+    const lines = jsonl
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { reason: string; at: string });
     assert.equal(lines.length, 8);
     assert.equal(new Set(lines.map((l) => l.reason)).size, 8);
     assert.ok(lines.every((l) => !Number.isNaN(Date.parse(l.at))));
   });
 
   test("the query's limit bounds the export", async () => {
-    const csv = await exportAuditToString({ stores: env.stores }, { offset: 0, limit: 5, outcome: "success" }, { format: "csv", pageSize: 2 });
+    const csv = await exportAuditToString(
+      { stores: env.stores },
+      { offset: 0, limit: 5, outcome: "success" },
+      { format: "csv", pageSize: 2 },
+    );
     assert.equal(parseCSV(csv).length, 1 + 5);
   });
 });

@@ -107,12 +107,23 @@ describe("audit recorder", () => {
   });
 
   test("knows which keys are secret", () => {
-    for (const key of ["password", "currentPassword", "code", "verificationCode", "answer", "secret", "apiToken", "otp"]) {
+    for (const key of [
+      "password",
+      "currentPassword",
+      "code",
+      "verificationCode",
+      "answer",
+      "secret",
+      "apiToken",
+      "otp",
+    ]) {
       assert.ok(isSecretKey(key), key);
     }
     for (const key of ["method", "errorCode", "statusCode", "reason", "attempts", "countryCode"]) {
       assert.ok(!isSecretKey(key), key);
     }
-    assert.deepEqual(scrubDetails({ a: { b: { c: { password: "x" } } } }), { a: { b: { c: { password: "[redacted]" } } } });
+    assert.deepEqual(scrubDetails({ a: { b: { c: { password: "x" } } } }), {
+      a: { b: { c: { password: "[redacted]" } } },
+    });
   });
 });

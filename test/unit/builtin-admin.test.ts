@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { createAuditRecorder } from "../../src/audit/recorder.ts";
-import { type BuiltinAdmin, createBuiltinAdmin } from "../../src/directory/builtin/builtin-admin.service.ts";
 import { createBuiltinConnector } from "../../src/directory/builtin/builtin.connector.ts";
+import { type BuiltinAdmin, createBuiltinAdmin } from "../../src/directory/builtin/builtin-admin.service.ts";
 import { parseCSV } from "../../src/directory/builtin/csv.ts";
 import type { DirectoryConnector } from "../../src/directory/connector.ts";
 import { AppError } from "../../src/errors/app-error.ts";
@@ -35,7 +35,9 @@ beforeEach(async () => {
   const clock = createManualClock();
   const audit = createAuditRecorder({ stores, clock, random: secureRandom, log: createLogger({ level: "silent" }) });
   const passwordPolicy = createPasswordPolicyService({
-    policy: { current: async () => ({ version: 0, policy: DEFAULT_POLICY, createdAt: new Date(0), createdBy: "default" }) },
+    policy: {
+      current: async () => ({ version: 0, policy: DEFAULT_POLICY, createdAt: new Date(0), createdBy: "default" }),
+    },
     hasher,
   });
   admin = createBuiltinAdmin({ stores, hasher, clock, random: secureRandom, audit, passwordPolicy });
@@ -64,7 +66,13 @@ async function auditCount(activity: string): Promise<number> {
 describe("users", () => {
   test("addUser stores normalised contact data and is audited without the password", async () => {
     const user = await admin.addUser(
-      { userName: "bob.s", displayName: "Bob Stone", email: "bob@example.test", mobile: "+1 4255550123", password: "Granite-Pelican-71" },
+      {
+        userName: "bob.s",
+        displayName: "Bob Stone",
+        email: "bob@example.test",
+        mobile: "+1 4255550123",
+        password: "Granite-Pelican-71",
+      },
       opts,
     );
     assert.equal(user.mobile, "+14255550123");
@@ -81,25 +89,44 @@ describe("users", () => {
     assert.equal(error.code, "VALIDATION_FAILED");
     assert.deepEqual(error.issues.map((i) => i.field).sort(), ["displayName", "email", "extra", "mobile", "userName"]);
     assert.equal((await admin.listUsers({ offset: 0, limit: 10 })).total, 0);
-    for (const bad of [null, [], "bob", { userName: ["bob"], displayName: "Bob" }, { userName: "x".repeat(65), displayName: "X" }]) {
+    for (const bad of [
+      null,
+      [],
+      "bob",
+      { userName: ["bob"], displayName: "Bob" },
+      { userName: "x".repeat(65), displayName: "X" },
+    ]) {
       assert.equal((await rejection(admin.addUser(bad, opts))).code, "VALIDATION_FAILED");
     }
   });
 
   test("a duplicate user name (any case) is ALREADY_EXISTS; an email used by another account is refused", async () => {
     await admin.addUser({ userName: "carol", displayName: "Carol", email: "carol@example.test" }, opts);
-    assert.equal((await rejection(admin.addUser({ userName: "CAROL", displayName: "C" }, opts))).code, "ALREADY_EXISTS");
-    const dup = await rejection(admin.addUser({ userName: "carol2", displayName: "C2", email: "Carol@example.test" }, opts));
+    assert.equal(
+      (await rejection(admin.addUser({ userName: "CAROL", displayName: "C" }, opts))).code,
+      "ALREADY_EXISTS",
+    );
+    const dup = await rejection(
+      admin.addUser({ userName: "carol2", displayName: "C2", email: "Carol@example.test" }, opts),
+    );
     assert.equal(dup.code, "VALIDATION_FAILED");
-    assert.deepEqual(dup.issues.map((i) => i.field), ["email"]);
+    assert.deepEqual(
+      dup.issues.map((i) => i.field),
+      ["email"],
+    );
   });
 
   test("a weak initial or admin-set password is refused by the password policy", async () => {
-    const error = await rejection(admin.addUser({ userName: "dave", displayName: "Dave", password: "password1" }, opts));
+    const error = await rejection(
+      admin.addUser({ userName: "dave", displayName: "Dave", password: "password1" }, opts),
+    );
     assert.equal(error.code, "PASSWORD_REJECTED");
     assert.equal((await admin.listUsers({ offset: 0, limit: 10 })).total, 0);
     await admin.addUser({ userName: "dave", displayName: "Dave" }, opts);
-    assert.equal((await rejection(admin.setPassword("dave", "qwerty123", { ...opts, mustChangeAtNextLogon: true }))).code, "PASSWORD_REJECTED");
+    assert.equal(
+      (await rejection(admin.setPassword("dave", "qwerty123", { ...opts, mustChangeAtNextLogon: true }))).code,
+      "PASSWORD_REJECTED",
+    );
   });
 
   test("setPassword with must-change is audited as an admin reset and shows in status", async () => {
@@ -113,9 +140,18 @@ describe("users", () => {
   test("history: the builtin directory refuses the current and remembered passwords", async () => {
     const user = await admin.addUser({ userName: "fay", displayName: "Fay", password: "Cobalt-Sparrow-19" }, opts);
     await admin.setPassword("fay", "Amber-Thistle-42", { ...opts, mustChangeAtNextLogon: false });
-    const reuse = await directory.passwords?.reset?.(user, "Cobalt-Sparrow-19", { mustChangeAtNextLogon: false, unlock: true });
-    assert.deepEqual(reuse && { ok: reuse.ok, reason: reuse.ok ? null : reuse.reason }, { ok: false, reason: "history" });
-    const current = await directory.passwords?.reset?.(user, "Amber-Thistle-42", { mustChangeAtNextLogon: false, unlock: true });
+    const reuse = await directory.passwords?.reset?.(user, "Cobalt-Sparrow-19", {
+      mustChangeAtNextLogon: false,
+      unlock: true,
+    });
+    assert.deepEqual(reuse && { ok: reuse.ok, reason: reuse.ok ? null : reuse.reason }, {
+      ok: false,
+      reason: "history",
+    });
+    const current = await directory.passwords?.reset?.(user, "Amber-Thistle-42", {
+      mustChangeAtNextLogon: false,
+      unlock: true,
+    });
     assert.equal(current?.ok, false);
   });
 
@@ -141,14 +177,20 @@ describe("groups", () => {
     await admin.addMember("pilot", { kind: "group", ref: "pilot-sub" }, opts);
     const user = await admin.addUser({ userName: "hana", displayName: "Hana" }, opts);
     await admin.addMember("pilot-sub", { kind: "user", ref: "hana" }, opts);
-    assert.deepEqual((await directory.groupsOf(user)).map((g) => g.name), ["all-staff", "pilot", "pilot-sub"]);
+    assert.deepEqual(
+      (await directory.groupsOf(user)).map((g) => g.name),
+      ["all-staff", "pilot", "pilot-sub"],
+    );
 
     const cycle = await rejection(admin.addMember("pilot-sub", { kind: "group", ref: "all-staff" }, opts));
     assert.equal(cycle.code, "CONFLICT");
     assert.equal((await rejection(admin.addMember("pilot", { kind: "group", ref: "pilot" }, opts))).code, "CONFLICT");
     const allStaff = await directory.findGroup("all-staff");
     assert.ok(allStaff);
-    assert.deepEqual((await directory.membersOf?.(allStaff, { limit: 10 }))?.map((u) => u.userName), ["hana"]);
+    assert.deepEqual(
+      (await directory.membersOf?.(allStaff, { limit: 10 }))?.map((u) => u.userName),
+      ["hana"],
+    );
 
     await admin.removeMember("pilot-sub", { kind: "user", ref: "hana" }, opts);
     assert.deepEqual(await directory.groupsOf(user), []);
@@ -177,7 +219,11 @@ describe("CSV import", () => {
         [3, ["multi\nline", "z"]],
       ],
     );
-    assert.deepEqual(parseCSV('a,"open\n', { maxRecords: 10 }), { ok: false, line: 1, message: "A quoted field is not closed." });
+    assert.deepEqual(parseCSV('a,"open\n', { maxRecords: 10 }), {
+      ok: false,
+      line: 1,
+      message: "A quoted field is not closed.",
+    });
   });
 
   test("imports valid rows, reports invalid ones by row and field, and writes nothing for them", async () => {
@@ -210,7 +256,10 @@ describe("CSV import", () => {
     const ivy = await directory.findUser("ivy@example.test");
     assert.equal(ivy?.displayName, "Ivy, Jr.");
     assert.equal(ivy?.mobile, "+14255550111");
-    assert.deepEqual((await directory.groupsOf(ivy!)).map((g) => g.name), ["pilot"]);
+    assert.deepEqual(
+      (await directory.groupsOf(ivy!)).map((g) => g.name),
+      ["pilot"],
+    );
     assert.equal(await auditCount("Import users"), 1);
   });
 
@@ -219,14 +268,23 @@ describe("CSV import", () => {
     const first = await admin.importUsersCSV(csv, { ...opts, createGroups: true });
     assert.equal(first.created, 2);
     const again = await admin.importUsersCSV(csv, opts);
-    assert.deepEqual({ created: again.created, updated: again.updated, unchanged: again.unchanged }, { created: 0, updated: 0, unchanged: 2 });
-    const changed = await admin.importUsersCSV(`${HEADER}\nMIA,Mia Moss,,+1 4255550177,,staff\n`, { ...opts, createGroups: true });
+    assert.deepEqual(
+      { created: again.created, updated: again.updated, unchanged: again.unchanged },
+      { created: 0, updated: 0, unchanged: 2 },
+    );
+    const changed = await admin.importUsersCSV(`${HEADER}\nMIA,Mia Moss,,+1 4255550177,,staff\n`, {
+      ...opts,
+      createGroups: true,
+    });
     assert.deepEqual({ created: changed.created, updated: changed.updated }, { created: 0, updated: 1 });
     const mia = await directory.findUser("mia");
     assert.equal(mia?.displayName, "Mia Moss");
     assert.equal(mia?.email, "mia@example.test", "an empty cell keeps the existing value");
     assert.equal(mia?.mobile, "+14255550177");
-    assert.deepEqual((await directory.groupsOf(mia!)).map((g) => g.name), ["staff"]);
+    assert.deepEqual(
+      (await directory.groupsOf(mia!)).map((g) => g.name),
+      ["staff"],
+    );
     assert.equal((await admin.listUsers({ offset: 0, limit: 10 })).total, 2);
   });
 
@@ -236,7 +294,10 @@ describe("CSV import", () => {
     assert.equal(report.created, 0);
     assert.equal((await admin.listUsers({ offset: 0, limit: 10 })).total, 0);
     const missing = await admin.importUsersCSV("email\nz@example.test\n", opts);
-    assert.deepEqual(missing.issues.map((i) => i.field), ["userName", "displayName"]);
+    assert.deepEqual(
+      missing.issues.map((i) => i.field),
+      ["userName", "displayName"],
+    );
   });
 
   test("a row with the wrong number of fields is reported", async () => {

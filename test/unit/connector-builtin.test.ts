@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createAuditRecorder } from "../../src/audit/recorder.ts";
 import { configSchema } from "../../src/config/schema.ts";
-import { createBuiltinAdmin } from "../../src/directory/builtin/builtin-admin.service.ts";
 import { BUILTIN_LOCKOUT_THRESHOLD } from "../../src/directory/builtin/builtin.connector.ts";
+import { createBuiltinAdmin } from "../../src/directory/builtin/builtin-admin.service.ts";
 import { runConnectorContract } from "../../src/directory/contract/connector.contract.ts";
 import { createDirectoryConnector } from "../../src/directory/factory.ts";
 import { createManualClock } from "../../src/kernel/clock.ts";
@@ -40,7 +40,9 @@ runConnectorContract("builtin", async () => {
     random: secureRandom,
     audit: createAuditRecorder({ stores, clock, random: secureRandom, log }),
     passwordPolicy: createPasswordPolicyService({
-      policy: { current: async () => ({ version: 0, policy: DEFAULT_POLICY, createdAt: new Date(0), createdBy: "default" }) },
+      policy: {
+        current: async () => ({ version: 0, policy: DEFAULT_POLICY, createdAt: new Date(0), createdBy: "default" }),
+      },
       hasher,
     }),
   });
@@ -53,7 +55,13 @@ runConnectorContract("builtin", async () => {
     nextPasswords: ["Marble-Orchid-58", "Copper-Meadow-93", "Violet-Harbor-26"] as [string, string, string],
   };
   await admin.addUser(
-    { userName: alice.userName, displayName: alice.displayName, email: alice.email, mobile: alice.mobile, password: alice.password },
+    {
+      userName: alice.userName,
+      displayName: alice.displayName,
+      email: alice.email,
+      mobile: alice.mobile,
+      password: alice.password,
+    },
     actor,
   );
   await admin.addUser({ userName: "dora", displayName: "Dora Disabled", password: "Saffron-Glacier-31" }, actor);

@@ -20,7 +20,9 @@ describe("code service", () => {
     const { code, expiresAt } = await env.codes.issue("flow:f1:email-code");
     assert.match(code, /^\d{8}$/);
     assert.equal(expiresAt.getTime(), env.clock.now().getTime() + 300_000);
-    const rows = await sql<{ digest: string }>`select digest from codes where purpose = 'flow:f1:email-code'`.execute(env.stores.db);
+    const rows = await sql<{ digest: string }>`select digest from codes where purpose = 'flow:f1:email-code'`.execute(
+      env.stores.db,
+    );
     assert.equal(rows.rows.length, 1);
     assert.equal(rows.rows[0]?.digest, codeDigest(env.keys.codeDigest, "flow:f1:email-code", code));
     assert.ok(!rows.rows[0]?.digest.includes(code));

@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
+import type { DirectoryUser } from "../../src/directory/connector.ts";
 import { AppError } from "../../src/errors/app-error.ts";
 import { createEmailCodeMethod } from "../../src/methods/email-code/email-code.method.ts";
 import type { ChallengeContext, EnrollContext, Method } from "../../src/methods/method.ts";
-import type { DirectoryUser } from "../../src/directory/connector.ts";
 import { createTestEnv, lastCodeSentTo, REQUEST, type TestEnv, testPolicy, testUser } from "./methods-fixtures.ts";
 
 describe("email-code method", () => {
@@ -32,9 +32,19 @@ describe("email-code method", () => {
     return testUser({ id: `u-${seq}`, userName: `user${seq}`, email: `user${seq}@corp.example`, ...overrides });
   }
   async function enrollCtx(user: DirectoryUser): Promise<EnrollContext> {
-    return { user, enrollments: await env.stores.enrollments.listForUser(user.id), policy: testPolicy(), request: REQUEST };
+    return {
+      user,
+      enrollments: await env.stores.enrollments.listForUser(user.id),
+      policy: testPolicy(),
+      request: REQUEST,
+    };
   }
-  async function challengeCtx(user: DirectoryUser | null, state: Record<string, unknown>, flowId: string, decoySeed = "seed-x"): Promise<ChallengeContext> {
+  async function challengeCtx(
+    user: DirectoryUser | null,
+    state: Record<string, unknown>,
+    flowId: string,
+    decoySeed = "seed-x",
+  ): Promise<ChallengeContext> {
     return {
       flowId,
       user,
@@ -53,7 +63,15 @@ describe("email-code method", () => {
     test("refuses an invalid address and sends nothing", async () => {
       const user = freshUser();
       const before = await totalOutbox();
-      for (const email of ["", "not-an-address", "a@b", "two@@corp.example", "a@corp.example\r\nBcc: x@y.z", ["a@corp.example"], 42]) {
+      for (const email of [
+        "",
+        "not-an-address",
+        "a@b",
+        "two@@corp.example",
+        "a@corp.example\r\nBcc: x@y.z",
+        ["a@corp.example"],
+        42,
+      ]) {
         const outcome = await method.enrollment!.start(await enrollCtx(user), { email });
         assert.equal(outcome.kind, "invalid", JSON.stringify(email));
         if (outcome.kind === "invalid") assert.equal(outcome.issues[0]?.field, "email");
@@ -72,7 +90,10 @@ describe("email-code method", () => {
       assert.equal(mail?.template, "registration-email-code");
       const code = await lastCodeSentTo(env, "alice.private@home.example");
       assert.equal((await env.stores.enrollments.get(started.enrollmentId))?.status, "pending");
-      assert.equal(method.hasData({ ...user, email: null }, await env.stores.enrollments.listForUser(user.id), testPolicy()), false);
+      assert.equal(
+        method.hasData({ ...user, email: null }, await env.stores.enrollments.listForUser(user.id), testPolicy()),
+        false,
+      );
 
       const wrong = code === "00000000" ? "11111111" : "00000000";
       assert.deepEqual(await method.enrollment!.confirm(await enrollCtx(user), started.enrollmentId, { code: wrong }), {
@@ -84,7 +105,10 @@ describe("email-code method", () => {
         kind: "active",
         enrollmentId: started.enrollmentId,
       });
-      assert.equal(method.hasData({ ...user, email: null }, await env.stores.enrollments.listForUser(user.id), testPolicy()), true);
+      assert.equal(
+        method.hasData({ ...user, email: null }, await env.stores.enrollments.listForUser(user.id), testPolicy()),
+        true,
+      );
 
       const second = await method.enrollment!.start(await enrollCtx(user), { email: "alice.second@home.example" });
       assert.equal(second.kind, "code-sent");
@@ -140,9 +164,13 @@ describe("email-code method", () => {
     test("sends a code only when the typed address matches, with the same page either way", async () => {
       const user = freshUser();
       const before = await totalOutbox();
-      const wrong = await method.challenge!.begin(await challengeCtx(user, {}, "flow-mismatch"), { email: "someone@else.example" });
+      const wrong = await method.challenge!.begin(await challengeCtx(user, {}, "flow-mismatch"), {
+        email: "someone@else.example",
+      });
       assert.equal(await totalOutbox(), before, "nothing sent to a non-matching address");
-      const right = await method.challenge!.begin(await challengeCtx(user, {}, "flow-match"), { email: ` ${user.email!.toUpperCase()} ` });
+      const right = await method.challenge!.begin(await challengeCtx(user, {}, "flow-match"), {
+        email: ` ${user.email!.toUpperCase()} `,
+      });
       assert.equal(await totalOutbox(), before + 1);
       assert.equal(wrong.kind, "view");
       assert.equal(right.kind, "view");
@@ -214,17 +242,23 @@ describe("email-code method", () => {
       assert.match(a1.view.kind === "ask-destination" ? a1.view.hint : "", /^[a-z]•••@[a-z]•••\.[a-z]+$/);
       assert.equal(b.view.kind, "ask-destination");
 
-      const sent = await method.challenge!.begin(await challengeCtx(null, a1.state, "flow-d1", "seed-ghost"), { email: "ghost@corp.example" });
+      const sent = await method.challenge!.begin(await challengeCtx(null, a1.state, "flow-d1", "seed-ghost"), {
+        email: "ghost@corp.example",
+      });
       if (sent.kind !== "view") return assert.fail("expected a view");
       assert.equal(sent.view.kind, "enter-code");
       assert.equal(await totalOutbox(), before, "a decoy sends nothing");
       let state = sent.state;
       for (let i = 0; i < 5; i++) {
-        const outcome = await method.challenge!.verify(await challengeCtx(null, state, "flow-d1", "seed-ghost"), { code: "12345678" });
+        const outcome = await method.challenge!.verify(await challengeCtx(null, state, "flow-d1", "seed-ghost"), {
+          code: "12345678",
+        });
         assert.notEqual(outcome.kind, "proved");
         if (outcome.kind === "view") state = outcome.state;
       }
-      const final = await method.challenge!.verify(await challengeCtx(null, state, "flow-d1", "seed-ghost"), { code: "12345678" });
+      const final = await method.challenge!.verify(await challengeCtx(null, state, "flow-d1", "seed-ghost"), {
+        code: "12345678",
+      });
       assert.equal(final.kind, "exhausted");
     });
 
@@ -244,7 +278,9 @@ describe("email-code method", () => {
 
       env.throttles.refuse.add("key:dest:email:");
       const before = await totalOutbox();
-      const throttled = await method.challenge!.begin(await challengeCtx(user, {}, "flow-dest3"), { email: user.email });
+      const throttled = await method.challenge!.begin(await challengeCtx(user, {}, "flow-dest3"), {
+        email: user.email,
+      });
       assert.equal(throttled.kind, "throttled");
       assert.equal(await totalOutbox(), before);
     });

@@ -15,8 +15,8 @@ import { secureRandom } from "../../src/kernel/random.ts";
 import { deriveKeyRing, type KeyRing } from "../../src/kernel/secrets.ts";
 import { createCodeService } from "../../src/methods/codes.ts";
 import type { MethodDeps } from "../../src/methods/deps.ts";
-import { DEFAULT_POLICY, type SSPRPolicy } from "../../src/policy/policy.types.ts";
 import { createNotifier } from "../../src/notify/notifier.ts";
+import { DEFAULT_POLICY, type SSPRPolicy } from "../../src/policy/policy.types.ts";
 import type { RequestContext, ThrottleCounter, ThrottleService } from "../../src/registry.types.ts";
 import { createSqlStores, type SqlStores } from "../../src/store/sql/stores.ts";
 import type { OutboxRow } from "../../src/store/types.ts";
@@ -109,7 +109,12 @@ export function testUser(overrides: Partial<DirectoryUser> = {}): DirectoryUser 
   };
 }
 
-export const REQUEST: RequestContext = { ip: "203.0.113.7", userAgent: "node-test", requestId: "req-0001", locale: "en" };
+export const REQUEST: RequestContext = {
+  ip: "203.0.113.7",
+  userAgent: "node-test",
+  requestId: "req-0001",
+  locale: "en",
+};
 
 export function testPolicy(overrides: Partial<SSPRPolicy> = {}): SSPRPolicy {
   return { ...DEFAULT_POLICY, enabled: "all", methods: ["email-code", "totp", "security-questions"], ...overrides };

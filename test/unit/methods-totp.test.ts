@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { after, before, beforeEach, describe, test } from "node:test";
+import type { DirectoryUser } from "../../src/directory/connector.ts";
 import { decryptSecret } from "../../src/kernel/secrets.ts";
 import type { ChallengeContext, EnrollContext, Method } from "../../src/methods/method.ts";
 import { createTOTPMethod, generateTOTP } from "../../src/methods/totp/totp.method.ts";
-import type { DirectoryUser } from "../../src/directory/connector.ts";
 import { createTestEnv, REQUEST, type TestEnv, testPolicy, testUser } from "./methods-fixtures.ts";
 
 function hasOathtool(): boolean {
@@ -44,7 +44,10 @@ function manualTOTP(secret: Buffer, at: Date, digits = 6): string {
 /** What an authenticator app shows for `secretBase32` at `at`: oathtool when installed, else the manual HMAC. */
 function authenticatorCode(secretBase32: string, at: Date): string {
   if (hasOathtool()) {
-    const now = at.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+    const now = at
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d+Z$/, " UTC");
     return execFileSync("oathtool", ["--totp", "-b", `--now=${now}`, secretBase32], { encoding: "utf8" }).trim();
   }
   return manualTOTP(base32Decode(secretBase32), at);
@@ -70,7 +73,12 @@ describe("totp method", () => {
     return testUser({ id: `t-${seq}`, userName: `tuser${seq}` });
   }
   async function enrollCtx(user: DirectoryUser): Promise<EnrollContext> {
-    return { user, enrollments: await env.stores.enrollments.listForUser(user.id), policy: testPolicy(), request: REQUEST };
+    return {
+      user,
+      enrollments: await env.stores.enrollments.listForUser(user.id),
+      policy: testPolicy(),
+      request: REQUEST,
+    };
   }
   async function challengeCtx(user: DirectoryUser | null, state: Record<string, unknown>): Promise<ChallengeContext> {
     return {
@@ -126,9 +134,16 @@ describe("totp method", () => {
     assert.equal(row?.label, "Pixel 9");
     assert.ok(row?.secret !== null && !row?.secret.includes(started.secretBase32));
     assert.ok(!JSON.stringify(row?.data).includes(started.secretBase32));
-    assert.equal(decryptSecret(env.keys.encryption, row!.secret!, `totp:${started.enrollmentId}`), started.secretBase32);
+    assert.equal(
+      decryptSecret(env.keys.encryption, row!.secret!, `totp:${started.enrollmentId}`),
+      started.secretBase32,
+    );
     assert.throws(() => decryptSecret(env.keys.encryption, row!.secret!, "totp:another-enrollment"));
-    assert.equal(method.hasData(user, await env.stores.enrollments.listForUser(user.id), testPolicy()), false, "pending does not count");
+    assert.equal(
+      method.hasData(user, await env.stores.enrollments.listForUser(user.id), testPolicy()),
+      false,
+      "pending does not count",
+    );
   });
 
   test("confirm accepts the code an authenticator app (oathtool) shows", async () => {
@@ -203,7 +218,9 @@ describe("totp method", () => {
     const sixth = await method.enrollment!.start(await enrollCtx(user), { label: "Phone 5" });
     assert.equal(sixth.kind, "invalid");
     env.clock.advance(30_000);
-    const outcome = await method.challenge!.verify(await challengeCtx(user, {}), { code: authenticatorCode(apps[3]!.secret, env.clock.now()) });
+    const outcome = await method.challenge!.verify(await challengeCtx(user, {}), {
+      code: authenticatorCode(apps[3]!.secret, env.clock.now()),
+    });
     assert.equal(outcome.kind, "proved");
     if (outcome.kind === "proved") assert.equal(outcome.enrollmentId, apps[3]!.id);
   });
@@ -211,7 +228,11 @@ describe("totp method", () => {
   test("labels must be 1–64 characters", async () => {
     const user = freshUser();
     for (const label of ["", "   ", "x".repeat(65)]) {
-      assert.equal((await method.enrollment!.start(await enrollCtx(user), { label })).kind, "invalid", JSON.stringify(label));
+      assert.equal(
+        (await method.enrollment!.start(await enrollCtx(user), { label })).kind,
+        "invalid",
+        JSON.stringify(label),
+      );
     }
   });
 
@@ -240,7 +261,9 @@ describe("totp method", () => {
     const user = freshUser();
     const { secret } = await enroll(user);
     env.throttles.refuse.add("app-or-sms");
-    const outcome = await method.challenge!.verify(await challengeCtx(user, {}), { code: authenticatorCode(secret, env.clock.now()) });
+    const outcome = await method.challenge!.verify(await challengeCtx(user, {}), {
+      code: authenticatorCode(secret, env.clock.now()),
+    });
     assert.equal(outcome.kind, "exhausted");
     if (outcome.kind === "exhausted") assert.equal(outcome.message, "method.throttled");
   });

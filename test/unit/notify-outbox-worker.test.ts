@@ -6,13 +6,16 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { createLogger } from "../../src/kernel/logger.ts";
+import { secureRandom } from "../../src/kernel/random.ts";
 import type { Channel, ChannelMessage, DeliveryResult } from "../../src/notify/channels/channel.ts";
 import { createOutboxWorker, RETRY_BASE_MS, RETRY_MAX_MS, retryDelayMs } from "../../src/notify/outbox-worker.ts";
-import { secureRandom } from "../../src/kernel/random.ts";
 import { createTestEnv, type TestEnv } from "./methods-fixtures.ts";
 
 /** A channel that fails the next `failures` sends, then delivers; records what it delivered. */
-function flakyChannel(options: { failures: number; retryable?: boolean }): Channel & { delivered: ChannelMessage[]; calls: number } {
+function flakyChannel(options: {
+  failures: number;
+  retryable?: boolean;
+}): Channel & { delivered: ChannelMessage[]; calls: number } {
   let remaining = options.failures;
   const channel = {
     name: "flaky",
@@ -22,7 +25,11 @@ function flakyChannel(options: { failures: number; retryable?: boolean }): Chann
       channel.calls++;
       if (remaining > 0) {
         remaining--;
-        return { ok: false, error: "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1", retryable: options.retryable ?? true };
+        return {
+          ok: false,
+          error: "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1",
+          retryable: options.retryable ?? true,
+        };
       }
       channel.delivered.push(message);
       return { ok: true };
@@ -73,7 +80,13 @@ describe("outbox worker", () => {
 
   test("a failure is retried after a back-off, then delivered", async () => {
     const channel = flakyChannel({ failures: 1 });
-    const worker = createOutboxWorker({ stores: env.stores, clock: env.clock, config: env.config, log, channels: { email: channel } });
+    const worker = createOutboxWorker({
+      stores: env.stores,
+      clock: env.clock,
+      config: env.config,
+      log,
+      channels: { email: channel },
+    });
     const id = await enqueue("retry@corp.example");
     assert.equal(await worker.drain(), 1);
     const failed = await row(id);
@@ -90,7 +103,13 @@ describe("outbox worker", () => {
 
   test("gives up after outbox.maxAttempts", async () => {
     const channel = flakyChannel({ failures: 100 });
-    const worker = createOutboxWorker({ stores: env.stores, clock: env.clock, config: env.config, log, channels: { email: channel } });
+    const worker = createOutboxWorker({
+      stores: env.stores,
+      clock: env.clock,
+      config: env.config,
+      log,
+      channels: { email: channel },
+    });
     const id = await enqueue("never@corp.example");
     for (let i = 0; i < 5; i++) {
       await worker.drain();
@@ -104,7 +123,13 @@ describe("outbox worker", () => {
 
   test("a permanent refusal is not retried", async () => {
     const channel = flakyChannel({ failures: 1, retryable: false });
-    const worker = createOutboxWorker({ stores: env.stores, clock: env.clock, config: env.config, log, channels: { email: channel } });
+    const worker = createOutboxWorker({
+      stores: env.stores,
+      clock: env.clock,
+      config: env.config,
+      log,
+      channels: { email: channel },
+    });
     const id = await enqueue("unknown-user@corp.example");
     await worker.drain();
     env.clock.advance(RETRY_MAX_MS);
@@ -116,10 +141,22 @@ describe("outbox worker", () => {
     const id = await enqueue("crash@corp.example");
     const claimed = await env.stores.outbox.claimDue(env.clock.now(), 100); // the worker that then crashed
     assert.ok(claimed.some((r) => r.id === id));
-    const worker = createOutboxWorker({ stores: env.stores, clock: env.clock, config: env.config, log, staleAfterMs: 60_000 });
+    const worker = createOutboxWorker({
+      stores: env.stores,
+      clock: env.clock,
+      config: env.config,
+      log,
+      staleAfterMs: 60_000,
+    });
     assert.equal(await worker.drain(), 0, "a message another worker may still be sending is left alone");
     env.clock.advance(60_001);
-    const fresh = createOutboxWorker({ stores: env.stores, clock: env.clock, config: env.config, log, staleAfterMs: 60_000 });
+    const fresh = createOutboxWorker({
+      stores: env.stores,
+      clock: env.clock,
+      config: env.config,
+      log,
+      staleAfterMs: 60_000,
+    });
     assert.equal(await fresh.drain(), 1);
     assert.equal((await row(id))?.status, "sent");
   });
@@ -138,7 +175,13 @@ describe("outbox worker", () => {
         return { ok: true };
       },
     };
-    const worker = createOutboxWorker({ stores: env.stores, clock: env.clock, config: env.config, log, channels: { email: slow } });
+    const worker = createOutboxWorker({
+      stores: env.stores,
+      clock: env.clock,
+      config: env.config,
+      log,
+      channels: { email: slow },
+    });
     worker.start();
     const id = await enqueue("polled@corp.example");
     const deadline = Date.now() + 5_000;

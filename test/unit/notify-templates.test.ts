@@ -5,12 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { renderTemplate, TEMPLATES, TEMPLATE_LOCALES } from "../../src/notify/templates.ts";
+import { renderTemplate, TEMPLATE_LOCALES, TEMPLATES } from "../../src/notify/templates.ts";
 import { createTestEnv, type TestEnv } from "./methods-fixtures.ts";
 
 describe("templates", () => {
   test("N-4: the email code subject is '<Org> account email verification code'", () => {
-    const mail = renderTemplate("email-verification-code", "en", { organisationName: "Contoso", code: "12345678", ttlMinutes: "5" });
+    const mail = renderTemplate("email-verification-code", "en", {
+      organisationName: "Contoso",
+      code: "12345678",
+      ttlMinutes: "5",
+    });
     assert.equal(mail.subject, "Contoso account email verification code");
     assert.ok(mail.text.includes("12345678"));
     assert.ok(mail.text.includes("5 minutes"));
@@ -32,7 +36,10 @@ describe("templates", () => {
       assert.equal(new Set(texts).size, 3, id);
       for (const text of texts) assert.ok(!text.includes("{{"), `${id} left a placeholder`);
     }
-    assert.equal(renderTemplate("password-changed", "fr-CA", params).subject, "Contoso : votre mot de passe a été modifié");
+    assert.equal(
+      renderTemplate("password-changed", "fr-CA", params).subject,
+      "Contoso : votre mot de passe a été modifié",
+    );
     assert.equal(renderTemplate("password-changed", "xx", params).subject, "Contoso: your password has been changed");
   });
 
@@ -58,7 +65,10 @@ describe("templates", () => {
 
   test("unknown templates and missing parameters are programming errors", () => {
     assert.throws(() => renderTemplate("nope", "en", { organisationName: "x" }), /unknown template/);
-    assert.throws(() => renderTemplate("email-verification-code", "en", { organisationName: "x", ttlMinutes: "5" }), /code/);
+    assert.throws(
+      () => renderTemplate("email-verification-code", "en", { organisationName: "x", ttlMinutes: "5" }),
+      /code/,
+    );
   });
 });
 
@@ -90,15 +100,33 @@ describe("notifier", () => {
       { passwords: { organisationName: "Policy Org" } },
       { expectedVersion: 0, at: env.clock.now(), by: "test" },
     );
-    await env.notifier.enqueue({ channel: "email", recipient: "p@x.example", template: "email-verification-code", params: { code: "1", ttlMinutes: "5" }, locale: "en" });
+    await env.notifier.enqueue({
+      channel: "email",
+      recipient: "p@x.example",
+      template: "email-verification-code",
+      params: { code: "1", ttlMinutes: "5" },
+      locale: "en",
+    });
     assert.equal((await env.outboxFor("p@x.example"))[0]?.subject, "Policy Org account email verification code");
     await env.stores.settings.set("branding", { organisationName: "Contoso demo" }, env.clock.now());
-    await env.notifier.enqueue({ channel: "email", recipient: "b@x.example", template: "email-verification-code", params: { code: "1", ttlMinutes: "5" }, locale: "en" });
+    await env.notifier.enqueue({
+      channel: "email",
+      recipient: "b@x.example",
+      template: "email-verification-code",
+      params: { code: "1", ttlMinutes: "5" },
+      locale: "en",
+    });
     assert.equal((await env.outboxFor("b@x.example"))[0]?.subject, "Contoso demo account email verification code");
   });
 
   test("SMS messages carry no HTML", async () => {
-    await env.notifier.enqueue({ channel: "sms", recipient: "+15551234567", template: "sms-code", params: { code: "123456", ttlMinutes: "5" }, locale: "en" });
+    await env.notifier.enqueue({
+      channel: "sms",
+      recipient: "+15551234567",
+      template: "sms-code",
+      params: { code: "123456", ttlMinutes: "5" },
+      locale: "en",
+    });
     const [row] = await env.outboxFor("+15551234567");
     assert.equal(row?.html, null);
     assert.equal(row?.channel, "sms");

@@ -72,7 +72,9 @@ describe("password policy", () => {
   test("history: a password matching one of the previous hashes is refused", async () => {
     const s = service();
     const previous = [await hasher.hash("Old-Lantern-Swift-12"), await hasher.hash("Older-Canyon-Mist-7")];
-    assert.deepEqual(rules(await s.check("Older-Canyon-Mist-7", { user: alice, previousHashes: previous })), ["history"]);
+    assert.deepEqual(rules(await s.check("Older-Canyon-Mist-7", { user: alice, previousHashes: previous })), [
+      "history",
+    ]);
     assert.equal((await s.check("Fresh-Meadow-Owl-33", { user: alice, previousHashes: previous })).ok, true);
   });
 

@@ -10,10 +10,26 @@ import { computeEligibility, type EligibilityFacts, hasMethodData } from "../../
 import { DEFAULT_POLICY, type SSPRPolicy } from "../../src/policy/policy.types.ts";
 import type { EnrollmentRow, MethodId } from "../../src/store/types.ts";
 
-const bare: DirectoryUser = { id: "u1", userName: "bob", displayName: "Bob", email: null, mobile: null, officePhone: null };
-const enabledStatus: AccountStatus = { enabled: true, locked: false, mustChangePassword: false, expired: false, protectedAccount: false };
+const bare: DirectoryUser = {
+  id: "u1",
+  userName: "bob",
+  displayName: "Bob",
+  email: null,
+  mobile: null,
+  officePhone: null,
+};
+const enabledStatus: AccountStatus = {
+  enabled: true,
+  locked: false,
+  mustChangePassword: false,
+  expired: false,
+  protectedAccount: false,
+};
 
-function enrollment(method: MethodId, options: { status?: "active" | "pending"; data?: Record<string, unknown> } = {}): EnrollmentRow {
+function enrollment(
+  method: MethodId,
+  options: { status?: "active" | "pending"; data?: Record<string, unknown> } = {},
+): EnrollmentRow {
   return {
     id: `e-${method}`,
     userId: "u1",
@@ -29,7 +45,9 @@ function enrollment(method: MethodId, options: { status?: "active" | "pending"; 
   };
 }
 
-function facts(overrides: Partial<EligibilityFacts> & { policyPatch?: (p: SSPRPolicy) => void } = {}): EligibilityFacts {
+function facts(
+  overrides: Partial<EligibilityFacts> & { policyPatch?: (p: SSPRPolicy) => void } = {},
+): EligibilityFacts {
   const policy = structuredClone(DEFAULT_POLICY);
   policy.enabled = "all";
   overrides.policyPatch?.(policy);
@@ -50,7 +68,12 @@ describe("reference §1.2: methods registered vs methods required", () => {
 
   test("≥1 registered, 1 required → able", () => {
     const e = computeEligibility(
-      facts({ user: { ...bare, email: "bob@example.test" }, policyPatch: (p) => void (p.methods = methods) }),
+      facts({
+        user: { ...bare, email: "bob@example.test" },
+        policyPatch: (p) => {
+          p.methods = methods;
+        },
+      }),
     );
     assert.equal(e.eligible, true);
     assert.equal(e.registered, true);
@@ -158,7 +181,14 @@ describe("scope and account state (reference §2.2 S2)", () => {
   const withEmail = { ...bare, email: "bob@example.test" };
 
   test("policy `none` → not eligible for users (policy_none), data kept", () => {
-    const e = computeEligibility(facts({ user: withEmail, policyPatch: (p) => void (p.enabled = "none") }));
+    const e = computeEligibility(
+      facts({
+        user: withEmail,
+        policyPatch: (p) => {
+          p.enabled = "none";
+        },
+      }),
+    );
     assert.deepEqual(e.reasons, ["policy_none"]);
     assert.equal(e.inScope, false);
     assert.equal(e.registered, true);
@@ -169,7 +199,9 @@ describe("scope and account state (reference §2.2 S2)", () => {
       p.enabled = "selected";
       p.scopeGroups = ["Pilot"];
     };
-    const member = computeEligibility(facts({ user: withEmail, groupNames: ["pilot-sub", "pilot"], policyPatch: patch }));
+    const member = computeEligibility(
+      facts({ user: withEmail, groupNames: ["pilot-sub", "pilot"], policyPatch: patch }),
+    );
     assert.equal(member.eligible, true);
     const outsider = computeEligibility(facts({ user: withEmail, groupNames: ["staff"], policyPatch: patch }));
     assert.deepEqual(outsider.reasons, ["not_in_scope"]);
@@ -186,11 +218,17 @@ describe("scope and account state (reference §2.2 S2)", () => {
   });
 
   test("write-back switched off blocks external directories only (POL-13)", () => {
-    const patch = (p: SSPRPolicy) => void (p.writeback.enabled = false);
-    assert.deepEqual(computeEligibility(facts({ user: withEmail, externalDirectory: true, policyPatch: patch })).reasons, [
-      "writeback_disabled",
-    ]);
-    assert.equal(computeEligibility(facts({ user: withEmail, externalDirectory: false, policyPatch: patch })).eligible, true);
+    const patch = (p: SSPRPolicy) => {
+      p.writeback.enabled = false;
+    };
+    assert.deepEqual(
+      computeEligibility(facts({ user: withEmail, externalDirectory: true, policyPatch: patch })).reasons,
+      ["writeback_disabled"],
+    );
+    assert.equal(
+      computeEligibility(facts({ user: withEmail, externalDirectory: false, policyPatch: patch })).eligible,
+      true,
+    );
   });
 });
 
@@ -203,7 +241,9 @@ describe("administrator policy (reference §1.5)", () => {
   const questions = enrollment("security-questions", { data: { questionIds: ["1", "2", "3"] } });
 
   test("ADM-02: 2 methods, never security questions, whatever the user policy says", () => {
-    const e = computeEligibility(facts({ user: admin, isAdmin: true, enrollments: [questions], policyPatch: userPolicy }));
+    const e = computeEligibility(
+      facts({ user: admin, isAdmin: true, enrollments: [questions], policyPatch: userPolicy }),
+    );
     assert.equal(e.methodsRequired, 2);
     assert.ok(!e.allowedMethods.includes("security-questions"));
     assert.ok(!e.usableMethods.includes("security-questions"));
@@ -219,14 +259,28 @@ describe("administrator policy (reference §1.5)", () => {
   });
 
   test("ADM-01: admins are enabled even when the policy is `none`", () => {
-    const e = computeEligibility(facts({ user: admin, isAdmin: true, policyPatch: (p) => void (p.enabled = "none") }));
+    const e = computeEligibility(
+      facts({
+        user: admin,
+        isAdmin: true,
+        policyPatch: (p) => {
+          p.enabled = "none";
+        },
+      }),
+    );
     assert.equal(e.eligible, true);
     assert.equal(e.inScope, true);
   });
 
   test("ADM-06: administrators.enabled = false switches admin self-service off, even with `all`", () => {
     const e = computeEligibility(
-      facts({ user: admin, isAdmin: true, policyPatch: (p) => void (p.administrators.enabled = false) }),
+      facts({
+        user: admin,
+        isAdmin: true,
+        policyPatch: (p) => {
+          p.administrators.enabled = false;
+        },
+      }),
     );
     assert.equal(e.eligible, false);
     assert.ok(e.reasons.includes("admin_sspr_disabled"));

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { createAuditRecorder } from "../../src/audit/recorder.ts";
 import { configSchema } from "../../src/config/schema.ts";
-import { type BuiltinAdmin, createBuiltinAdmin } from "../../src/directory/builtin/builtin-admin.service.ts";
 import { createBuiltinConnector } from "../../src/directory/builtin/builtin.connector.ts";
+import { type BuiltinAdmin, createBuiltinAdmin } from "../../src/directory/builtin/builtin-admin.service.ts";
 import { AppError } from "../../src/errors/app-error.ts";
 import { createManualClock } from "../../src/kernel/clock.ts";
 import { createLogger } from "../../src/kernel/logger.ts";
@@ -76,9 +76,16 @@ describe("versions", () => {
     const saved = await policy.save(next, { expectedVersion: 0, ...opts });
     assert.equal(saved.version, 1);
     assert.deepEqual((await policy.current()).policy, next);
-    assert.deepEqual((await policy.history(10)).map((v) => v.version), [1]);
+    assert.deepEqual(
+      (await policy.history(10)).map((v) => v.version),
+      [1],
+    );
 
-    const { rows } = await stores.audit.query({ activity: "Self-service password reset policy changes", offset: 0, limit: 5 });
+    const { rows } = await stores.audit.query({
+      activity: "Self-service password reset policy changes",
+      offset: 0,
+      limit: 5,
+    });
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.actorName, "Ada Admin");
     assert.deepEqual(rows[0]?.details["changes"], [
@@ -95,17 +102,35 @@ describe("versions", () => {
     await assert.rejects(policy.save(bad, { expectedVersion: 0, ...opts }), (error: unknown) => {
       assert.ok(error instanceof AppError);
       assert.equal(error.code, "POLICY_INVALID");
-      assert.deepEqual(error.issues.map((i) => i.rule), ["VAL-02"]);
+      assert.deepEqual(
+        error.issues.map((i) => i.rule),
+        ["VAL-02"],
+      );
       return true;
     });
     assert.equal((await policy.current()).version, 0);
   });
 
   test("two admins editing version 1: the second save gets VERSION_CONFLICT", async () => {
-    await policy.save(edited((p) => void (p.enabled = "all")), { expectedVersion: 0, ...opts });
-    await policy.save(edited((p) => void (p.methodsRequired = 1)), { expectedVersion: 1, ...opts });
+    await policy.save(
+      edited((p) => {
+        p.enabled = "all";
+      }),
+      { expectedVersion: 0, ...opts },
+    );
+    await policy.save(
+      edited((p) => {
+        p.methodsRequired = 1;
+      }),
+      { expectedVersion: 1, ...opts },
+    );
     await assert.rejects(
-      policy.save(edited((p) => void (p.enabled = "none")), { expectedVersion: 1, ...opts }),
+      policy.save(
+        edited((p) => {
+          p.enabled = "none";
+        }),
+        { expectedVersion: 1, ...opts },
+      ),
       (error: unknown) => error instanceof AppError && error.code === "VERSION_CONFLICT",
     );
     assert.equal((await policy.current()).version, 2);
@@ -113,7 +138,12 @@ describe("versions", () => {
 
   test("diffPolicy lists only changed leaves", () => {
     assert.deepEqual(diffPolicy(DEFAULT_POLICY, structuredClone(DEFAULT_POLICY)), []);
-    const changes = diffPolicy(DEFAULT_POLICY, edited((p) => void (p.passwords.minLength = 12)));
+    const changes = diffPolicy(
+      DEFAULT_POLICY,
+      edited((p) => {
+        p.passwords.minLength = 12;
+      }),
+    );
     assert.deepEqual(changes, [{ property: "passwords.minLength", oldValue: 8, newValue: 12 }]);
   });
 });
@@ -126,7 +156,10 @@ describe("eligibility and admins from the directory", () => {
     await admin.addUser({ userName: "alice", displayName: "Alice", email: "alice@example.test" }, opts);
     await admin.addMember("pilot-sub", { kind: "user", ref: "alice" }, opts);
     await admin.addUser({ userName: "bob", displayName: "Bob", email: "bob@example.test" }, opts);
-    await admin.addUser({ userName: "root", displayName: "Root", email: "root@example.test", mobile: "+1 4255550100" }, opts);
+    await admin.addUser(
+      { userName: "root", displayName: "Root", email: "root@example.test", mobile: "+1 4255550100" },
+      opts,
+    );
     await admin.addMember("it", { kind: "user", ref: "root" }, opts);
   });
 
@@ -163,7 +196,12 @@ describe("eligibility and admins from the directory", () => {
   });
 
   test("a disabled account is not eligible", async () => {
-    await policy.save(edited((p) => void (p.enabled = "all")), { expectedVersion: 0, ...opts });
+    await policy.save(
+      edited((p) => {
+        p.enabled = "all";
+      }),
+      { expectedVersion: 0, ...opts },
+    );
     await admin.disableUser("bob", opts);
     assert.deepEqual((await policy.eligibility(await find("bob"))).reasons, ["account_disabled"]);
   });

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { createAuditRecorder } from "../../src/audit/recorder.ts";
-import { DAY_MS, HOUR_MS, MINUTE_MS, createManualClock, type ManualClock } from "../../src/kernel/clock.ts";
+import { createManualClock, DAY_MS, HOUR_MS, type ManualClock, MINUTE_MS } from "../../src/kernel/clock.ts";
 import { createLogger } from "../../src/kernel/logger.ts";
 import { secureRandom } from "../../src/kernel/random.ts";
 import { createThrottleService } from "../../src/policy/throttles.ts";
@@ -41,7 +41,11 @@ async function hits(userId: string, counter: ThrottleCounter, times: number): Pr
 }
 
 async function blockedEvents(): Promise<number> {
-  const { total } = await stores.audit.query({ activity: "Blocked from self-service password reset", offset: 0, limit: 100 });
+  const { total } = await stores.audit.query({
+    activity: "Blocked from self-service password reset",
+    offset: 0,
+    limit: 100,
+  });
   return total;
 }
 
@@ -93,7 +97,11 @@ describe("THR-07 / THR-08 / unblock", () => {
   test("'Blocked from self-service password reset' is audited once per block", async () => {
     await hits("u1", "app-or-sms", 9);
     assert.equal(await blockedEvents(), 1);
-    const { rows } = await stores.audit.query({ activity: "Blocked from self-service password reset", offset: 0, limit: 1 });
+    const { rows } = await stores.audit.query({
+      activity: "Blocked from self-service password reset",
+      offset: 0,
+      limit: 1,
+    });
     assert.equal(rows[0]?.targetId, "u1");
     assert.equal(rows[0]?.outcome, "success");
     assert.equal(rows[0]?.details["rule"], "THR-03");

@@ -18,12 +18,24 @@ import { AndFilter, Attribute, Change, type Entry, EqualityFilter, ExtensibleFil
 import type { Config } from "../../config/schema.ts";
 import type { Clock } from "../../kernel/clock.ts";
 import type { Logger } from "../../kernel/logger.ts";
-import type { AccountStatus, DirectoryConnector, DirectoryUser, PasswordWriteResult, UnlockResult } from "../connector.ts";
+import type {
+  AccountStatus,
+  DirectoryConnector,
+  DirectoryUser,
+  PasswordWriteResult,
+  UnlockResult,
+} from "../connector.ts";
 import { PolicyHintsControl, unicodePwd } from "../ldap-common/controls.ts";
-import { AD_BIND_DATA, diagnosticText, mapADPasswordRefusal, parseADError, unavailable } from "../ldap-common/errors.ts";
+import {
+  AD_BIND_DATA,
+  diagnosticText,
+  mapADPasswordRefusal,
+  parseADError,
+  unavailable,
+} from "../ldap-common/errors.ts";
 import { guidFromString, guidToString } from "../ldap-common/escape.ts";
-import { checkDirectoryRights, type RightsReport } from "../ldap-common/rights.ts";
 import { createLDAPPool, type LDAPConnection, UserBindRefused } from "../ldap-common/pool.ts";
+import { checkDirectoryRights, type RightsReport } from "../ldap-common/rights.ts";
 import { parseFileTime } from "../ldap-common/time.ts";
 import { createUserDirectory, firstString, parseConfiguredFilter } from "../ldap-common/users.ts";
 
@@ -93,11 +105,14 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
     },
   });
   const protectedFilter: Filter | null =
-    config.protectedAccountFilter === "" ? null : parseConfiguredFilter(config.protectedAccountFilter, "protectedAccountFilter");
+    config.protectedAccountFilter === ""
+      ? null
+      : parseConfiguredFilter(config.protectedAccountFilter, "protectedAccountFilter");
   const hints = config.policyHints === "off" ? null : config.policyHints;
 
   const userDN = (user: DirectoryUser): string => {
-    if (user.dn === undefined || user.dn === "") throw unavailable("directory user has no DN (not from this connector)");
+    if (user.dn === undefined || user.dn === "")
+      throw unavailable("directory user has no DN (not from this connector)");
     return user.dn;
   };
   const requireEncrypted = (connection: LDAPConnection): void => {
@@ -105,7 +120,10 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
       throw unavailable("Active Directory password writes need an encrypted connection: use ldaps:// URLs or startTLS");
   };
 
-  async function readState(connection: LDAPConnection, user: DirectoryUser): Promise<{ entry: Entry; status: AccountStatus }> {
+  async function readState(
+    connection: LDAPConnection,
+    user: DirectoryUser,
+  ): Promise<{ entry: Entry; status: AccountStatus }> {
     const dn = userDN(user);
     const entry = await users.readEntry(connection, dn, STATE_ATTRIBUTES);
     if (entry === null) throw unavailable("directory user no longer exists");
@@ -121,7 +139,10 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
       status: {
         enabled: (uac & UF_ACCOUNTDISABLE) === 0,
         // The computed flag honours the lockout duration; lockoutTime alone stays set after it elapsed.
-        locked: firstString(entry, "msDS-User-Account-Control-Computed") !== null ? (computed & UF_LOCKOUT) !== 0 : parseFileTime(lockoutTime) !== null,
+        locked:
+          firstString(entry, "msDS-User-Account-Control-Computed") !== null
+            ? (computed & UF_LOCKOUT) !== 0
+            : parseFileTime(lockoutTime) !== null,
         mustChangePassword: firstString(entry, "pwdLastSet") === "0",
         // pwdLastSet=0 also raises UF_PASSWORD_EXPIRED; that case is "must change", not "expired".
         expired:
@@ -135,14 +156,18 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
   const refusalOrThrow = (error: unknown, what: string): PasswordWriteResult => {
     const refusal = mapADPasswordRefusal(error);
     if (refusal !== null) {
-      if (refusal.reason === "protected_account") deps.log.warn({ detail: refusal.detail }, `directory refused the ${what} (insufficient access)`);
+      if (refusal.reason === "protected_account")
+        deps.log.warn({ detail: refusal.detail }, `directory refused the ${what} (insufficient access)`);
       return refusal;
     }
     throw unavailable(`${what} failed`, error);
   };
 
   const changeModify = (current: string, next: string): Change[] => [
-    new Change({ operation: "delete", modification: new Attribute({ type: "unicodePwd", values: [unicodePwd(current)] }) }),
+    new Change({
+      operation: "delete",
+      modification: new Attribute({ type: "unicodePwd", values: [unicodePwd(current)] }),
+    }),
     new Change({ operation: "add", modification: new Attribute({ type: "unicodePwd", values: [unicodePwd(next)] }) }),
   ];
 
@@ -159,7 +184,10 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
           const result = await client.search(groupBase, {
             scope: "sub",
             filter: new AndFilter({
-              filters: [users.groupFilter, new ExtensibleFilter({ matchType: config.groupMemberAttribute, rule: IN_CHAIN, value: dn })],
+              filters: [
+                users.groupFilter,
+                new ExtensibleFilter({ matchType: config.groupMemberAttribute, rule: IN_CHAIN, value: dn }),
+              ],
             }),
             attributes: ["objectGUID", config.groupNameAttribute],
             explicitBufferAttributes: ["objectGUID"],
@@ -181,7 +209,9 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
           if (idFilter === null) return [];
           const found = await connection.client.search(groupBase, {
             scope: "sub",
-            filter: new AndFilter({ filters: [users.groupFilter, new EqualityFilter({ attribute: "objectGUID", value: idFilter })] }),
+            filter: new AndFilter({
+              filters: [users.groupFilter, new EqualityFilter({ attribute: "objectGUID", value: idFilter })],
+            }),
             attributes: ["1.1"],
             sizeLimit: 1,
           });
@@ -189,7 +219,9 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
           if (groupDN === undefined) return [];
           const result = await connection.client.search(config.userBase, {
             scope: "sub",
-            filter: new AndFilter({ filters: [filter, new ExtensibleFilter({ matchType: "memberOf", rule: IN_CHAIN, value: groupDN })] }),
+            filter: new AndFilter({
+              filters: [filter, new ExtensibleFilter({ matchType: "memberOf", rule: IN_CHAIN, value: groupDN })],
+            }),
             attributes: users.userAttributes,
             explicitBufferAttributes: ["objectGUID"],
             sizeLimit: Math.max(1, options.limit),
@@ -261,16 +293,28 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
             return {
               ok: false,
               reason: "protected_account",
-              detail: "protected account (adminCount=1 / protectedAccountFilter): reset it with the domain's admin tools",
+              detail:
+                "protected account (adminCount=1 / protectedAccountFilter): reset it with the domain's admin tools",
             };
-          const changes = [new Change({ operation: "replace", modification: new Attribute({ type: "unicodePwd", values: [unicodePwd(next)] }) })];
+          const changes = [
+            new Change({
+              operation: "replace",
+              modification: new Attribute({ type: "unicodePwd", values: [unicodePwd(next)] }),
+            }),
+          ];
           // Write only 0 to lockoutTime (Samba also stores 1, which reads as "not locked").
           if (options.unlock && status.locked)
-            changes.push(new Change({ operation: "replace", modification: new Attribute({ type: "lockoutTime", values: ["0"] }) }));
+            changes.push(
+              new Change({ operation: "replace", modification: new Attribute({ type: "lockoutTime", values: ["0"] }) }),
+            );
           if (options.mustChangeAtNextLogon)
-            changes.push(new Change({ operation: "replace", modification: new Attribute({ type: "pwdLastSet", values: ["0"] }) }));
+            changes.push(
+              new Change({ operation: "replace", modification: new Attribute({ type: "pwdLastSet", values: ["0"] }) }),
+            );
           else if (status.mustChangePassword)
-            changes.push(new Change({ operation: "replace", modification: new Attribute({ type: "pwdLastSet", values: ["-1"] }) }));
+            changes.push(
+              new Change({ operation: "replace", modification: new Attribute({ type: "pwdLastSet", values: ["-1"] }) }),
+            );
           const controls = hints === null ? [] : [new PolicyHintsControl({ oid: hints, critical: false })];
           try {
             await connection.client.modify(dn, changes, controls);
@@ -285,8 +329,10 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
       const dn = userDN(user);
       return await pool.withService(async (connection) => {
         const { status } = await readState(connection, user);
-        if (status.protectedAccount) return { ok: false, reason: "refused", detail: "protected account (adminCount=1)" };
-        if (!status.locked) return { ok: false, reason: "not_locked", detail: "lockoutTime is 0 or the lockout has expired" };
+        if (status.protectedAccount)
+          return { ok: false, reason: "refused", detail: "protected account (adminCount=1)" };
+        if (!status.locked)
+          return { ok: false, reason: "not_locked", detail: "lockoutTime is 0 or the lockout has expired" };
         try {
           await connection.client.modify(
             dn,
@@ -305,7 +351,8 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
         await pool.withService(
           async (connection) => {
             await connection.client.search(config.userBase, { scope: "base", attributes: ["1.1"] });
-            if (!connection.secure) throw unavailable("connection is not encrypted: password writes will be refused (use ldaps://)");
+            if (!connection.secure)
+              throw unavailable("connection is not encrypted: password writes will be refused (use ldaps://)");
           },
           { retry: true },
         );
@@ -323,7 +370,11 @@ export function createADConnector(config: ADConfig, deps: ADConnectorDeps): ADCo
  * `opensspr doctor`: can the configured service account bind, read users and groups, reset and unlock?
  * Each check explains what is missing. Changes nothing in the directory.
  */
-export async function checkRights(config: ADConfig, deps: ADConnectorDeps, options: { sampleUser?: string } = {}): Promise<RightsReport> {
+export async function checkRights(
+  config: ADConfig,
+  deps: ADConnectorDeps,
+  options: { sampleUser?: string } = {},
+): Promise<RightsReport> {
   const pool = createLDAPPool(
     {
       urls: config.urls,

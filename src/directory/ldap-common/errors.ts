@@ -6,8 +6,8 @@
  *   account is misconfigured: `AppError("DIRECTORY_UNAVAILABLE")`, never exposed, raw error kept as `cause`.
  */
 import { ResultCodeError } from "ldapts";
-import type { PasswordWriteResult } from "../connector.ts";
 import { AppError } from "../../errors/app-error.ts";
+import type { PasswordWriteResult } from "../connector.ts";
 import type { PPolicyError } from "./controls.ts";
 
 type Refusal = Extract<PasswordWriteResult, { ok: false }>;
@@ -32,8 +32,14 @@ export function isConnectionError(error: unknown): boolean {
   }
   if (!(error instanceof Error) || error instanceof AppError) return false;
   const code = (error as NodeJS.ErrnoException).code;
-  if (typeof code === "string" && /^(E[A-Z]+|ERR_TLS_.*|ERR_SSL_.*|UNABLE_TO_.*|.*CERT.*|DEPTH_ZERO_SELF_SIGNED_CERT)$/.test(code)) return true;
-  return /timed out|timeout|socket|connection closed|not established|ECONN|EPIPE|certificate|TLS|SSL/i.test(error.message);
+  if (
+    typeof code === "string" &&
+    /^(E[A-Z]+|ERR_TLS_.*|ERR_SSL_.*|UNABLE_TO_.*|.*CERT.*|DEPTH_ZERO_SELF_SIGNED_CERT)$/.test(code)
+  )
+    return true;
+  return /timed out|timeout|socket|connection closed|not established|ECONN|EPIPE|certificate|TLS|SSL/i.test(
+    error.message,
+  );
 }
 
 /** Wraps a failure to reach the directory (or a misconfiguration) into the not-exposed AppError. */
@@ -70,7 +76,8 @@ export function mapLDAPPasswordRefusal(error: unknown, ppolicy: PPolicyError | u
   if (code === undefined) return null;
   const text = diagnosticText(error);
   const fromControl = ppolicy === undefined ? null : reasonFromPPolicy(ppolicy);
-  if (fromControl !== null) return { ok: false, reason: fromControl, detail: `ppolicy ${ppolicy}: ${text} (LDAP ${code})` };
+  if (fromControl !== null)
+    return { ok: false, reason: fromControl, detail: `ppolicy ${ppolicy}: ${text} (LDAP ${code})` };
   if (code === 19 || code === 53) {
     const reason: Refusal["reason"] = /history/i.test(text)
       ? "history"
@@ -151,7 +158,8 @@ export function mapADPasswordRefusal(error: unknown): Refusal | null {
           : "policy";
     return { ok: false, reason, detail };
   }
-  if (parts.extended === "00000056" || parts.data === "52e") return { ok: false, reason: "wrong_current_password", detail };
+  if (parts.extended === "00000056" || parts.data === "52e")
+    return { ok: false, reason: "wrong_current_password", detail };
   if (parts.extended === "00000775" || parts.data === "775") return { ok: false, reason: "policy", detail };
   if (parts.code === 19) return { ok: false, reason: "policy", detail };
   if (parts.code === 50) return { ok: false, reason: "protected_account", detail };

@@ -40,9 +40,14 @@ export interface LDAPPool {
    * Opens a new connection and binds as `dn`; `bind` receives the bind error (if any) and decides.
    * The connection is closed afterwards.
    */
-  withUser<T>(dn: string, password: string, fn: (connection: LDAPConnection) => Promise<T>, controls?: import("ldapts").Control[]): Promise<T>;
-  /** Opens a new, unbound connection (checks, doctor). Caller closes it with `client.unbind()`. */
-  open(): Promise<LDAPConnection>;
+  withUser<T>(
+    dn: string,
+    password: string,
+    fn: (connection: LDAPConnection) => Promise<T>,
+    controls?: import("ldapts").Control[],
+  ): Promise<T>;
+  /** Opens a new connection bound as `credentials` (doctor checks), with failover. Caller closes it with `client.unbind()`. */
+  open(credentials: { dn: string; password: string }): Promise<LDAPConnection>;
   close(): Promise<void>;
 }
 
@@ -104,36 +109,51 @@ export function createLDAPPool(options: LDAPPoolOptions, deps: { log: Logger }):
     });
   }
 
-  /** Connects to the first reachable URL, starting with the one that worked last. */
-  async function openConnection(): Promise<LDAPConnection> {
+  /**
+   * Connects to the first reachable URL, starting with the one that worked last, and runs `bind` there.
+   * A connection-level failure (refused, timeout, TLS) moves on to the next URL; an LDAP answer to the bind
+   * (e.g. invalid credentials) is final and rethrown as is.
+   */
+  async function openConnection(bind: (connection: LDAPConnection) => Promise<void>): Promise<LDAPConnection> {
     const errors: string[] = [];
     for (let i = 0; i < options.urls.length; i++) {
       const index = (preferred + i) % options.urls.length;
       const url = options.urls[index] as string;
+      let connection: LDAPConnection | null = null;
       try {
-        const connection = await connectTo(url);
+        connection = await connectTo(url);
+        const bound = connection;
+        await withDeadline(bind(bound), options.connectTimeoutMs + options.timeoutMs, () => {
+          void bound.client.unbind().catch(() => undefined);
+        });
         if (index !== preferred) deps.log.warn({ url, previous: options.urls[preferred] }, "directory failover");
         preferred = index;
         return connection;
       } catch (error) {
+        if (connection !== null) await connection.client.unbind().catch(() => undefined);
+        if (!isConnectionError(error)) throw error;
         errors.push(`${url}: ${diagnosticText(error)}`);
-        // A TLS verification failure is a configuration problem, not an outage: report it as such.
       }
     }
     throw unavailable(`no directory server reachable (${errors.join("; ")})`);
   }
 
   async function openService(): Promise<LDAPConnection> {
-    const connection = await openConnection();
     try {
-      await connection.client.bind(options.bindDN, options.bindPassword);
-      return connection;
+      return await openConnection(async ({ client }) => {
+        await client.bind(options.bindDN, options.bindPassword);
+      });
     } catch (error) {
-      await connection.client.unbind().catch(() => undefined);
-      if (ldapResultCode(error) === 49) throw unavailable("the directory refused the service account's credentials (bindDN/bindPassword)", error);
-      if (ldapResultCode(error) === 8 || ldapResultCode(error) === 13)
-        throw unavailable("the directory requires an encrypted connection for the service account bind (use ldaps:// or startTLS)", error);
-      throw unavailable("service account bind failed", error);
+      const code = ldapResultCode(error);
+      if (code === 49)
+        throw unavailable("the directory refused the service account's credentials (bindDN/bindPassword)", error);
+      if (code === 8 || code === 13)
+        throw unavailable(
+          "the directory requires an encrypted connection for the service account bind (use ldaps:// or startTLS)",
+          error,
+        );
+      if (code !== undefined) throw unavailable("service account bind failed", error);
+      throw error;
     }
   }
 
@@ -194,14 +214,16 @@ export function createLDAPPool(options: LDAPPoolOptions, deps: { log: Logger }):
       }
     },
     async withUser(dn, password, fn, controls) {
-      const connection = await openConnection();
+      let connection: LDAPConnection;
       try {
-        try {
-          await connection.client.bind(dn, password, controls);
-        } catch (error) {
-          if (isConnectionError(error)) throw unavailable("directory bind failed", error);
-          throw new UserBindRefused(error);
-        }
+        connection = await openConnection(async ({ client }) => {
+          await client.bind(dn, password, controls);
+        });
+      } catch (error) {
+        if (ldapResultCode(error) !== undefined) throw new UserBindRefused(error);
+        throw error;
+      }
+      try {
         try {
           return await fn(connection);
         } catch (error) {
@@ -212,7 +234,10 @@ export function createLDAPPool(options: LDAPPoolOptions, deps: { log: Logger }):
         await connection.client.unbind().catch(() => undefined);
       }
     },
-    open: openConnection,
+    open: (credentials) =>
+      openConnection(async ({ client }) => {
+        await client.bind(credentials.dn, credentials.password);
+      }),
     async close() {
       closed = true;
       for (const waiter of waiting.splice(0)) waiter(null);

@@ -6,7 +6,16 @@
  * "unwilling / not allowed to set the NT hash" when the Reset Password right is held, 50 when not).
  */
 import { randomBytes } from "node:crypto";
-import { AndFilter, Attribute, Change, type Client, type Entry, EqualityFilter, ExtensibleFilter, FilterParser } from "ldapts";
+import {
+  AndFilter,
+  Attribute,
+  Change,
+  type Client,
+  type Entry,
+  EqualityFilter,
+  ExtensibleFilter,
+  FilterParser,
+} from "ldapts";
 import { diagnosticText, ldapResultCode, parseADError } from "./errors.ts";
 import type { LDAPConnection, LDAPPool } from "./pool.ts";
 import { allStrings, firstString } from "./users.ts";
@@ -40,7 +49,8 @@ export interface RightsSettings {
 
 async function sampleUser(client: Client, settings: RightsSettings): Promise<Entry | null> {
   const filters = [FilterParser.parseString(settings.userFilter)];
-  if (settings.protectedAccountFilter !== "") filters.push(FilterParser.parseString(`(!${settings.protectedAccountFilter})`));
+  if (settings.protectedAccountFilter !== "")
+    filters.push(FilterParser.parseString(`(!${settings.protectedAccountFilter})`));
   if (settings.sampleUser !== undefined)
     filters.push(new EqualityFilter({ attribute: settings.userNameAttribute, value: settings.sampleUser }));
   const result = await client.search(settings.userBase, {
@@ -59,20 +69,22 @@ export async function checkDirectoryRights(pool: LDAPPool, settings: RightsSetti
   };
   let connection: LDAPConnection;
   try {
-    connection = await pool.open();
+    connection = await pool.open({ dn: settings.bindDN, password: settings.bindPassword });
   } catch (error) {
-    add("connect", false, `cannot reach the directory: ${error instanceof Error ? error.message : String(error)}`);
+    if (ldapResultCode(error) === undefined) {
+      add("connect", false, `cannot reach the directory: ${error instanceof Error ? error.message : String(error)}`);
+    } else {
+      add(
+        "bind",
+        false,
+        `the directory refused the service account (${diagnosticText(error)}): check bindDN and bindPassword`,
+      );
+    }
     return { ok: false, checks };
   }
   const { client } = connection;
+  add("bind", true, `bound as ${settings.bindDN} over ${connection.secure ? "an encrypted" : "a plain"} connection`);
   try {
-    try {
-      await client.bind(settings.bindDN, settings.bindPassword);
-      add("bind", true, `bound as ${settings.bindDN} over ${connection.secure ? "an encrypted" : "a plain"} connection`);
-    } catch (error) {
-      add("bind", false, `the directory refused the service account (${diagnosticText(error)}): check bindDN and bindPassword`);
-      return { ok: false, checks };
-    }
     if (settings.kind === "active-directory") {
       add(
         "encrypted",
@@ -82,8 +94,13 @@ export async function checkDirectoryRights(pool: LDAPPool, settings: RightsSetti
           : "plain LDAP: AD refuses unicodePwd writes; use ldaps:// URLs or startTLS",
       );
     } else {
-      const own = await client.search(settings.bindDN, { scope: "base", attributes: ["1.1"] }).catch((error: unknown) => error);
-      const hasEntry = !(own instanceof Error) && own.searchEntries.length === 1;
+      let hasEntry = false;
+      try {
+        hasEntry =
+          (await client.search(settings.bindDN, { scope: "base", attributes: ["1.1"] })).searchEntries.length === 1;
+      } catch {
+        hasEntry = false;
+      }
       add(
         "notRootDN",
         hasEntry,
@@ -103,7 +120,11 @@ export async function checkDirectoryRights(pool: LDAPPool, settings: RightsSetti
           : `can read users (e.g. ${firstString(sample, settings.userNameAttribute) ?? sample.dn})`,
       );
     } catch (error) {
-      add("readUsers", false, `searching ${settings.userBase} failed (${diagnosticText(error)}): grant read/search access`);
+      add(
+        "readUsers",
+        false,
+        `searching ${settings.userBase} failed (${diagnosticText(error)}): grant read/search access`,
+      );
     }
     try {
       const groups = await client.search(settings.groupBase, {
@@ -123,7 +144,10 @@ export async function checkDirectoryRights(pool: LDAPPool, settings: RightsSetti
         await client.search(settings.groupBase, {
           scope: "sub",
           filter: new AndFilter({
-            filters: [FilterParser.parseString(settings.groupFilter), new ExtensibleFilter({ matchType: "member", rule: "1.2.840.113556.1.4.1941", value: sample.dn })],
+            filters: [
+              FilterParser.parseString(settings.groupFilter),
+              new ExtensibleFilter({ matchType: "member", rule: "1.2.840.113556.1.4.1941", value: sample.dn }),
+            ],
           }),
           attributes: ["1.1"],
           sizeLimit: 1,
@@ -149,18 +173,24 @@ export async function checkDirectoryRights(pool: LDAPPool, settings: RightsSetti
     if (settings.kind === "ldap") {
       // Deleting a random value that cannot exist: 16 = the ACL allowed the write; 50 = it did not.
       const reset = await probe([
-        new Change({ operation: "delete", modification: new Attribute({ type: "userPassword", values: [randomBytes(24).toString("hex")] }) }),
+        new Change({
+          operation: "delete",
+          modification: new Attribute({ type: "userPassword", values: [randomBytes(24).toString("hex")] }),
+        }),
       ]);
       const resetCode = ldapResultCode(reset);
       add(
         "resetPassword",
         resetCode === 16 || resetCode === 19,
         resetCode === 50
-          ? "may not write userPassword: add `by dn.exact=\"<service DN>\" =w` (or write) to the userPassword ACL"
+          ? 'may not write userPassword: add `by dn.exact="<service DN>" =w` (or write) to the userPassword ACL'
           : `write access to userPassword (probe answered ${diagnosticText(reset) || resetCode})`,
       );
       const unlock = await probe([
-        new Change({ operation: "delete", modification: new Attribute({ type: "pwdAccountLockedTime", values: ["19700101000000Z"] }) }),
+        new Change({
+          operation: "delete",
+          modification: new Attribute({ type: "pwdAccountLockedTime", values: ["19700101000000Z"] }),
+        }),
       ]);
       const unlockCode = ldapResultCode(unlock);
       add(
@@ -173,7 +203,10 @@ export async function checkDirectoryRights(pool: LDAPPool, settings: RightsSetti
     } else {
       // An unquoted value is refused by the password module only after the ACL check passed.
       const reset = await probe([
-        new Change({ operation: "replace", modification: new Attribute({ type: "unicodePwd", values: [Buffer.from("probe", "utf16le")] }) }),
+        new Change({
+          operation: "replace",
+          modification: new Attribute({ type: "unicodePwd", values: [Buffer.from("probe", "utf16le")] }),
+        }),
       ]);
       const parts = parseADError(reset);
       const allowed = parts.code !== 50 && parts.code !== undefined;

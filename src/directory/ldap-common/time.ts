@@ -6,7 +6,9 @@ export function parseGeneralizedTime(value: string): Date | null {
   if (match === null) return null;
   const [, year, month, day, hour, minute, second, fraction] = match;
   const ms = fraction === undefined ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second ?? 0), ms));
+  const date = new Date(
+    Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second ?? 0), ms),
+  );
   return Number.isNaN(date.getTime()) ? null : date;
 }
 

@@ -3,15 +3,7 @@
  * goes into an ldapts filter object (EqualityFilter, SubstringFilter), never into a concatenated filter
  * string (REQ-099); the configured base filter is parsed once at start-up.
  */
-import {
-  AndFilter,
-  EqualityFilter,
-  type Entry,
-  type Filter,
-  FilterParser,
-  OrFilter,
-  SubstringFilter,
-} from "ldapts";
+import { AndFilter, type Entry, EqualityFilter, type Filter, FilterParser, OrFilter, SubstringFilter } from "ldapts";
 import type { DirectoryUser, GroupRef } from "../connector.ts";
 import { unavailable } from "./errors.ts";
 import type { LDAPConnection, LDAPPool } from "./pool.ts";
@@ -74,7 +66,11 @@ export interface UserDirectory {
   getUser(id: string): Promise<DirectoryUser | null>;
   /** Reads one entry by DN with the given attributes (null when it does not exist). */
   readEntry(connection: LDAPConnection, dn: string, attributes: string[], filter?: Filter): Promise<Entry | null>;
-  listUsers(options: { search?: string; offset: number; limit: number }): Promise<{ users: DirectoryUser[]; total: number }>;
+  listUsers(options: {
+    search?: string;
+    offset: number;
+    limit: number;
+  }): Promise<{ users: DirectoryUser[]; total: number }>;
   findGroup(name: string): Promise<GroupRef | null>;
   groupRef(entry: Entry): GroupRef | null;
   /** The stable id of an entry (entryUUID / objectGUID string). */
@@ -185,9 +181,9 @@ export function createUserDirectory(pool: LDAPPool, schema: UserSchema, extraBin
               filters: [
                 userFilter,
                 new OrFilter({
-                  filters: Array.from(new Set([schema.userNameAttribute, schema.attributes.displayName, schema.attributes.email])).map(
-                    (attribute) => new SubstringFilter({ attribute, any: [search] }),
-                  ),
+                  filters: Array.from(
+                    new Set([schema.userNameAttribute, schema.attributes.displayName, schema.attributes.email]),
+                  ).map((attribute) => new SubstringFilter({ attribute, any: [search] })),
                 }),
               ],
             });
@@ -215,7 +211,9 @@ export function createUserDirectory(pool: LDAPPool, schema: UserSchema, extraBin
         async ({ client }) => {
           const result = await client.search(schema.groupBase, {
             scope: "sub",
-            filter: new AndFilter({ filters: [groupFilter, new EqualityFilter({ attribute: schema.groupNameAttribute, value: name.trim() })] }),
+            filter: new AndFilter({
+              filters: [groupFilter, new EqualityFilter({ attribute: schema.groupNameAttribute, value: name.trim() })],
+            }),
             attributes: [schema.idAttribute, schema.groupNameAttribute],
             explicitBufferAttributes: binary,
             sizeLimit: 2,

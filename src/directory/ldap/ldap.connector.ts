@@ -26,10 +26,16 @@ import type {
 import { PASSWORD_MODIFY_OID, PasswordPolicyControl, passwordModifyValue } from "../ldap-common/controls.ts";
 import { diagnosticText, ldapResultCode, mapLDAPPasswordRefusal, unavailable } from "../ldap-common/errors.ts";
 import { isGUIDString } from "../ldap-common/escape.ts";
+import { createLDAPPool, type LDAPConnection, UserBindRefused } from "../ldap-common/pool.ts";
 import { checkDirectoryRights, type RightsReport } from "../ldap-common/rights.ts";
-import { createLDAPPool, type LDAPConnection, type LDAPPool, UserBindRefused } from "../ldap-common/pool.ts";
 import { parseGeneralizedTime } from "../ldap-common/time.ts";
-import { allStrings, createUserDirectory, firstString, parseConfiguredFilter, type UserDirectory } from "../ldap-common/users.ts";
+import {
+  allStrings,
+  createUserDirectory,
+  firstString,
+  parseConfiguredFilter,
+  type UserDirectory,
+} from "../ldap-common/users.ts";
 
 export type LDAPConfig = Config["directory"]["ldap"];
 
@@ -83,15 +89,19 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
       const id = firstString(entry, "entryUUID");
       return id === null ? null : id.toLowerCase();
     },
-    idFilter: (id) => (isGUIDString(id) ? new EqualityFilter({ attribute: "entryUUID", value: id.toLowerCase() }) : null),
+    idFilter: (id) =>
+      isGUIDString(id) ? new EqualityFilter({ attribute: "entryUUID", value: id.toLowerCase() }) : null,
   });
   const protectedFilter: Filter | null =
-    config.protectedAccountFilter === "" ? null : parseConfiguredFilter(config.protectedAccountFilter, "protectedAccountFilter");
+    config.protectedAccountFilter === ""
+      ? null
+      : parseConfiguredFilter(config.protectedAccountFilter, "protectedAccountFilter");
   const groupBase = config.groupBase || config.userBase;
   const policyCache = new Map<string, { at: number; policy: PPolicy }>();
 
   const userDN = (user: DirectoryUser): string => {
-    if (user.dn === undefined || user.dn === "") throw unavailable("directory user has no DN (not from this connector)");
+    if (user.dn === undefined || user.dn === "")
+      throw unavailable("directory user has no DN (not from this connector)");
     return user.dn;
   };
 
@@ -108,22 +118,28 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
     return policy;
   }
 
-  async function readState(connection: LDAPConnection, user: DirectoryUser): Promise<{ entry: Entry; status: AccountStatus }> {
+  async function readState(
+    connection: LDAPConnection,
+    user: DirectoryUser,
+  ): Promise<{ entry: Entry; status: AccountStatus }> {
     const dn = userDN(user);
     const entry = await users.readEntry(connection, dn, STATE_ATTRIBUTES);
     if (entry === null) throw unavailable("directory user no longer exists");
     const policyDN = firstString(entry, "pwdPolicySubentry") ?? config.passwordPolicyDN;
-    const policy = policyDN === "" ? { lockoutDurationSeconds: 0, maxAgeSeconds: 0 } : await readPolicy(connection, policyDN);
+    const policy =
+      policyDN === "" ? { lockoutDurationSeconds: 0, maxAgeSeconds: 0 } : await readPolicy(connection, policyDN);
     const now = deps.clock.now().getTime();
     const lockedAt = firstString(entry, "pwdAccountLockedTime");
     const permanentlyLocked = lockedAt === PERMANENT_LOCK;
     let locked = false;
     if (lockedAt !== null && !permanentlyLocked) {
       const at = parseGeneralizedTime(lockedAt);
-      locked = policy.lockoutDurationSeconds === 0 || at === null || at.getTime() + policy.lockoutDurationSeconds * 1000 > now;
+      locked =
+        policy.lockoutDurationSeconds === 0 || at === null || at.getTime() + policy.lockoutDurationSeconds * 1000 > now;
     }
     const changedAt = parseGeneralizedTime(firstString(entry, "pwdChangedTime") ?? "");
-    const expired = policy.maxAgeSeconds > 0 && changedAt !== null && changedAt.getTime() + policy.maxAgeSeconds * 1000 <= now;
+    const expired =
+      policy.maxAgeSeconds > 0 && changedAt !== null && changedAt.getTime() + policy.maxAgeSeconds * 1000 <= now;
     const isProtected =
       protectedFilter !== null && (await users.readEntry(connection, dn, ["1.1"], protectedFilter)) !== null;
     return {
@@ -150,7 +166,11 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
       if (config.passwordWrite === "passwordModify") {
         await connection.client.exop(
           PASSWORD_MODIFY_OID,
-          passwordModifyValue({ userDN: dn, newPassword: next, ...(options.current === undefined ? {} : { oldPassword: options.current }) }),
+          passwordModifyValue({
+            userDN: dn,
+            newPassword: next,
+            ...(options.current === undefined ? {} : { oldPassword: options.current }),
+          }),
           control,
         );
       } else if (options.current === undefined) {
@@ -163,7 +183,10 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
         await connection.client.modify(
           dn,
           [
-            new Change({ operation: "delete", modification: new Attribute({ type: "userPassword", values: [options.current] }) }),
+            new Change({
+              operation: "delete",
+              modification: new Attribute({ type: "userPassword", values: [options.current] }),
+            }),
             new Change({ operation: "add", modification: new Attribute({ type: "userPassword", values: [next] }) }),
           ],
           control,
@@ -176,8 +199,15 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
       const code = ldapResultCode(error);
       if (code === 50) {
         // The directory's ACL refuses this entry: a protected account, or the service account lacks rights (doctor says which).
-        deps.log.warn({ code, detail: diagnosticText(error) }, "directory refused the password write (insufficient access)");
-        return { ok: false, reason: "protected_account", detail: `insufficient access: ${diagnosticText(error)} (LDAP 50)` };
+        deps.log.warn(
+          { code, detail: diagnosticText(error) },
+          "directory refused the password write (insufficient access)",
+        );
+        return {
+          ok: false,
+          reason: "protected_account",
+          detail: `insufficient access: ${diagnosticText(error)} (LDAP 50)`,
+        };
       }
       if (code === 16 && options.current !== undefined) {
         return { ok: false, reason: "wrong_current_password", detail: `${diagnosticText(error)} (LDAP 16)` };
@@ -199,7 +229,12 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
           for (const groupDN of allStrings(entry ?? { dn: member }, "memberOf")) {
             if (seen.has(groupDN.toLowerCase())) continue;
             seen.add(groupDN.toLowerCase());
-            const group = await users.readEntry(connection, groupDN, ["entryUUID", config.groupNameAttribute], users.groupFilter);
+            const group = await users.readEntry(
+              connection,
+              groupDN,
+              ["entryUUID", config.groupNameAttribute],
+              users.groupFilter,
+            );
             const ref = group === null ? null : users.groupRef(group);
             if (ref !== null) found.set(ref.id, ref);
             next.push(groupDN);
@@ -215,7 +250,9 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
           filter: new AndFilter({
             filters: [
               users.groupFilter,
-              new OrFilter({ filters: frontier.map((value) => new EqualityFilter({ attribute: config.groupMemberAttribute, value })) }),
+              new OrFilter({
+                filters: frontier.map((value) => new EqualityFilter({ attribute: config.groupMemberAttribute, value })),
+              }),
             ],
           }),
           attributes: ["entryUUID", config.groupNameAttribute],
@@ -247,7 +284,13 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
     },
     async membersOf(group, options) {
       return await pool.withService(
-        async (connection) => membersOf(connection, users, group, { ...options, groupBase, memberAttribute: config.groupMemberAttribute, maxDepth: config.maxGroupDepth }),
+        async (connection) =>
+          membersOf(connection, users, group, {
+            ...options,
+            groupBase,
+            memberAttribute: config.groupMemberAttribute,
+            maxDepth: config.maxGroupDepth,
+          }),
         { retry: true },
       );
     },
@@ -269,11 +312,18 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
         const dn = userDN(user);
         const bindControl = new PasswordPolicyControl();
         try {
-          return await pool.withUser(dn, current, (connection) => writePassword(connection, dn, next, { current }), [bindControl]);
+          return await pool.withUser(dn, current, (connection) => writePassword(connection, dn, next, { current }), [
+            bindControl,
+          ]);
         } catch (error) {
           if (!(error instanceof UserBindRefused)) throw error;
-          if (bindControl.error === "accountLocked") return { ok: false, reason: "policy", detail: "account locked (ppolicy accountLocked)" };
-          return { ok: false, reason: "wrong_current_password", detail: `bind refused: ${diagnosticText(error.ldapError) || "invalid credentials"} (LDAP ${ldapResultCode(error.ldapError) ?? "?"})` };
+          if (bindControl.error === "accountLocked")
+            return { ok: false, reason: "policy", detail: "account locked (ppolicy accountLocked)" };
+          return {
+            ok: false,
+            reason: "wrong_current_password",
+            detail: `bind refused: ${diagnosticText(error.ldapError) || "invalid credentials"} (LDAP ${ldapResultCode(error.ldapError) ?? "?"})`,
+          };
         }
       },
       async reset(user, next, options: ResetOptions) {
@@ -289,11 +339,15 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
           const changes: Change[] = [];
           const lockedAt = after === null ? null : firstString(after, "pwdAccountLockedTime");
           if (options.unlock && lockedAt !== null && lockedAt !== PERMANENT_LOCK) {
-            changes.push(new Change({ operation: "delete", modification: new Attribute({ type: "pwdAccountLockedTime" }) }));
+            changes.push(
+              new Change({ operation: "delete", modification: new Attribute({ type: "pwdAccountLockedTime" }) }),
+            );
           }
           const resetFlag = after === null ? null : firstString(after, "pwdReset");
           if (options.mustChangeAtNextLogon) {
-            changes.push(new Change({ operation: "replace", modification: new Attribute({ type: "pwdReset", values: ["TRUE"] }) }));
+            changes.push(
+              new Change({ operation: "replace", modification: new Attribute({ type: "pwdReset", values: ["TRUE"] }) }),
+            );
           } else if (resetFlag !== null) {
             changes.push(new Change({ operation: "delete", modification: new Attribute({ type: "pwdReset" }) }));
           }
@@ -306,16 +360,25 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
       const dn = userDN(user);
       return await pool.withService(async (connection) => {
         const { status } = await readState(connection, user);
-        if (status.protectedAccount) return { ok: false, reason: "refused", detail: "protected account (protectedAccountFilter)" };
-        if (!status.enabled) return { ok: false, reason: "refused", detail: `administratively locked (pwdAccountLockedTime ${PERMANENT_LOCK})` };
+        if (status.protectedAccount)
+          return { ok: false, reason: "refused", detail: "protected account (protectedAccountFilter)" };
+        if (!status.enabled)
+          return {
+            ok: false,
+            reason: "refused",
+            detail: `administratively locked (pwdAccountLockedTime ${PERMANENT_LOCK})`,
+          };
         if (!status.locked) return { ok: false, reason: "not_locked", detail: "no active pwdAccountLockedTime" };
         // ppolicy clears pwdFailureTime itself when pwdAccountLockedTime is deleted (checked on slapd 2.5).
-        const changes = [new Change({ operation: "delete", modification: new Attribute({ type: "pwdAccountLockedTime" }) })];
+        const changes = [
+          new Change({ operation: "delete", modification: new Attribute({ type: "pwdAccountLockedTime" }) }),
+        ];
         try {
           await connection.client.modify(dn, changes);
         } catch (error) {
           const code = ldapResultCode(error);
-          if (code === 50) return { ok: false, reason: "refused", detail: `insufficient access: ${diagnosticText(error)}` };
+          if (code === 50)
+            return { ok: false, reason: "refused", detail: `insufficient access: ${diagnosticText(error)}` };
           throw error;
         }
         return { ok: true };
@@ -391,7 +454,11 @@ export async function membersOf(
  * `opensspr doctor`: can the configured service account bind, read users and groups, reset and unlock?
  * Each check explains what is missing. Changes nothing in the directory.
  */
-export async function checkRights(config: LDAPConfig, deps: LDAPConnectorDeps, options: { sampleUser?: string } = {}): Promise<RightsReport> {
+export async function checkRights(
+  config: LDAPConfig,
+  deps: LDAPConnectorDeps,
+  options: { sampleUser?: string } = {},
+): Promise<RightsReport> {
   const pool = createLDAPPool(
     {
       urls: config.urls,

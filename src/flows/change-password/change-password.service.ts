@@ -107,12 +107,8 @@ export function createChangePasswordService(deps: ChangePasswordDeps): ChangePas
       const verifyCurrent = deps.directory.passwords?.verify;
       if (verifyCurrent !== undefined) {
         if (!(await verifyCurrent(user, input.currentPassword))) return fail("Wrong current password", {});
-        const { policy } = await deps.policy.current();
-        const history =
-          deps.directory.kind === "builtin" && policy.passwords.historyCount > 0
-            ? await deps.stores.builtin.passwordHistory(user.id, policy.passwords.historyCount)
-            : [];
-        await assertPolicy(user, history);
+        // History is enforced by the directory's write (builtin: `reason: "history"`).
+        await assertPolicy(user, []);
       }
 
       const passwords = deps.directory.passwords;

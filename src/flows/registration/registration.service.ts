@@ -378,7 +378,8 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
       if (user === null || verify === undefined) {
         // Same work as a real check, so the response time does not reveal whether the account exists.
         await deps.hasher.verify(await dummyPasswordHash(deps.hasher), input.password);
-        if (user !== null && verify === undefined) throw new AppError("DIRECTORY_UNAVAILABLE", { detail: "directory cannot verify passwords" });
+        if (user !== null && verify === undefined)
+          throw new AppError("DIRECTORY_UNAVAILABLE", { detail: "directory cannot verify passwords" });
       } else {
         ok = await verify(user, input.password);
         if (ok && deps.directory.status !== undefined) {

@@ -786,11 +786,9 @@ export function createResetService(deps: ResetDeps): ResetService {
         await audit(next, "failure", refusal.message, ctx, { step: "password", refusal: refusal.code });
         return toView(next, policy);
       }
-      const previousHashes =
-        deps.directory.kind === "builtin" && policy.passwords.historyCount > 0
-          ? await deps.stores.builtin.passwordHistory(user.id, policy.passwords.historyCount)
-          : [];
-      const check = await deps.passwordPolicy.check(input.password, { user, previousHashes });
+      // History (builtin mode) is enforced by the directory's own write (`reason: "history"`): checking it here
+      // too would cost one more argon2 verification per remembered password.
+      const check = await deps.passwordPolicy.check(input.password, { user });
       if (!check.ok) {
         await audit(flow, "failure", FLOW_REASONS.fuzzyPolicy, ctx, { step: "password", rules: check.problems.map((p) => p.rule) });
         const issues: FieldIssue[] = check.problems.map((p) => ({

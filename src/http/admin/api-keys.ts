@@ -54,10 +54,14 @@ export async function createAPIKey(
 ): Promise<{ key: string; record: APIKeySummary }> {
   const existing = await load(deps);
   if (existing.length >= MAX_API_KEYS) {
-    throw new AppError("CONFLICT", { issues: [{ field: "name", message: "Too many API keys; revoke unused ones first." }] });
+    throw new AppError("CONFLICT", {
+      issues: [{ field: "name", message: "Too many API keys; revoke unused ones first." }],
+    });
   }
   if (existing.some((k) => k.revokedAt === null && k.name.toLowerCase() === input.name.toLowerCase())) {
-    throw new AppError("ALREADY_EXISTS", { issues: [{ field: "name", message: "An active key already has this name." }] });
+    throw new AppError("ALREADY_EXISTS", {
+      issues: [{ field: "name", message: "An active key already has this name." }],
+    });
   }
   const now = deps.clock.now();
   const key = `${API_KEY_PREFIX}${token(deps.random, 32)}`;
@@ -110,7 +114,10 @@ export async function revokeAPIKey(
 }
 
 /** The active key matching `presented`, or null. Compares digests in constant time. */
-export async function findAPIKey(deps: Pick<Registry, "stores" | "keys" | "clock">, presented: string): Promise<APIKeyRecord | null> {
+export async function findAPIKey(
+  deps: Pick<Registry, "stores" | "keys" | "clock">,
+  presented: string,
+): Promise<APIKeyRecord | null> {
   if (!presented.startsWith(API_KEY_PREFIX) || presented.length > 200) return null;
   const digest = digestOf(deps, presented);
   const records = await load(deps);

@@ -35,7 +35,6 @@ function LandingPage(props: { ctx: PageContext; organisationHTML: string | null 
         ))}
       </ul>
       {props.organisationHTML !== null ? (
-        // biome-ignore lint/security/noDangerouslySetInnerHtml: renderSafeMarkdown escapes raw HTML and unsafe URLs
         <section class="org-text" dangerouslySetInnerHTML={{ __html: props.organisationHTML }} />
       ) : null}
     </Layout>
@@ -46,6 +45,9 @@ export async function registerLandingRoutes(app: FastifyInstance, registry: Regi
   app.get("/", async (request, reply) => {
     const ctx = await pageContext(registry, request);
     const markdown = ctx.branding.landingMarkdown.trim();
-    return renderPage(reply, <LandingPage ctx={ctx} organisationHTML={markdown === "" ? null : renderSafeMarkdown(markdown)} />);
+    return renderPage(
+      reply,
+      <LandingPage ctx={ctx} organisationHTML={markdown === "" ? null : renderSafeMarkdown(markdown)} />,
+    );
   });
 }

@@ -12,19 +12,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
 import { z } from "zod";
-import { AppError, type FieldIssue, isAppError } from "../../errors/app-error.ts";
 import type { DirectoryUser } from "../../directory/connector.ts";
-import { RETURN_TO_MAX_LENGTH, safeReturnTo } from "../../flows/registration/return-to.ts";
+import { AppError, type FieldIssue, isAppError } from "../../errors/app-error.ts";
 import {
   createRegistrationService,
   type RegistrationOverview,
   type RegistrationService,
   type StartOutcome,
 } from "../../flows/registration/registration.service.ts";
-import { questionPool, questionText } from "../../methods/security-questions/questions.ts";
+import { RETURN_TO_MAX_LENGTH, safeReturnTo } from "../../flows/registration/return-to.ts";
 import { t } from "../../messages/index.ts";
+import { questionPool, questionText } from "../../methods/security-questions/questions.ts";
 import type { PortalSession, Registry } from "../../registry.types.ts";
 import type { MethodId } from "../../store/types.ts";
+import { authenticateAdmin } from "../admin/admin-auth.ts";
 import { field, parseForm, parseJSON, parseParams } from "../parse.ts";
 import { renderPage } from "../render.tsx";
 import { requestContext } from "../request-context.ts";
@@ -43,7 +44,15 @@ import {
   TOTPSetupPage,
 } from "./registration.views.tsx";
 
-const METHOD_IDS = ["email-code", "sms-code", "voice-mobile", "voice-office", "totp", "security-questions", "passkey"] as const;
+const METHOD_IDS = [
+  "email-code",
+  "sms-code",
+  "voice-mobile",
+  "voice-office",
+  "totp",
+  "security-questions",
+  "passkey",
+] as const;
 const FLASHES: readonly FlashStatus[] = ["added", "registered", "removed", "removed_unregistered", "reviewed"];
 /** Enrollment ids are our own `newId` values; anything else is a 404 before any lookup. */
 const ENROLLMENT_ID = z.string().regex(/^[0-9a-z]{10,40}$/);
@@ -58,7 +67,10 @@ const signInForm = z.object({
 const signInJSON = z.strictObject({
   identifier: field.text({ max: 256 }),
   password: field.secret({ max: 1024 }),
-  returnTo: z.string({ error: "validation.not_text" }).max(RETURN_TO_MAX_LENGTH, { error: "validation.too_long" }).optional(),
+  returnTo: z
+    .string({ error: "validation.not_text" })
+    .max(RETURN_TO_MAX_LENGTH, { error: "validation.too_long" })
+    .optional(),
 });
 const codeBody = z.object({ code: field.text({ max: 32 }) });
 const codeJSON = z.strictObject({ code: field.text({ max: 32 }) });
@@ -105,14 +117,6 @@ function questionsForm(count: number): z.ZodType<Record<string, string>> {
   return z.object(shape) as unknown as z.ZodType<Record<string, string>>;
 }
 
-/**
- * The caller of the registration-status API must present an administrator API key (Bearer).
- * Until the admin API's key verification is wired in, every caller is refused (fail closed).
- */
-async function authenticateRegistrationStatusCaller(_registry: Registry, _request: FastifyRequest): Promise<void> {
-  throw new AppError("UNAUTHENTICATED");
-}
-
 interface Signed {
   session: PortalSession;
   user: DirectoryUser;
@@ -128,7 +132,11 @@ function interruptDismissed(session: PortalSession): boolean {
 }
 
 /** Translates method/service issue message ids into the request's language. */
-function translateIssues(issues: readonly FieldIssue[], locale: string, params?: Record<string, string | number>): FieldIssue[] {
+function translateIssues(
+  issues: readonly FieldIssue[],
+  locale: string,
+  params?: Record<string, string | number>,
+): FieldIssue[] {
   return issues.map((issue) => ({ ...issue, message: t(locale, issue.message, params) }));
 }
 
@@ -178,7 +186,10 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
     return signed;
   }
 
-  function effectiveInterrupt(overview: RegistrationOverview, session: PortalSession): RegistrationOverview["interrupt"] {
+  function effectiveInterrupt(
+    overview: RegistrationOverview,
+    session: PortalSession,
+  ): RegistrationOverview["interrupt"] {
     return interruptDismissed(session) ? null : overview.interrupt;
   }
 
@@ -283,9 +294,13 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
     }
     const contact = CONTACT_METHODS.find((m) => m === methodId);
     if (contact === undefined) throw new AppError("NOT_FOUND");
-    return renderPage(reply, h(ContactMethodPage, { ctx, method: contact, value: options.value, issues: options.issues }), {
-      status: options.status,
-    });
+    return renderPage(
+      reply,
+      h(ContactMethodPage, { ctx, method: contact, value: options.value, issues: options.issues }),
+      {
+        status: options.status,
+      },
+    );
   }
 
   /** An enrollable-in-HTML method the policy allows for this user, else 404/422. */
@@ -299,7 +314,10 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
   }
 
   /** Parses a form, turning VALIDATION_FAILED into `null` + issues so the page can be shown again (400). */
-  function tryForm<T>(schema: z.ZodType<T>, request: FastifyRequest): { ok: true; value: T } | { ok: false; issues: FieldIssue[] } {
+  function tryForm<T>(
+    schema: z.ZodType<T>,
+    request: FastifyRequest,
+  ): { ok: true; value: T } | { ok: false; issues: FieldIssue[] } {
     try {
       return { ok: true, value: parseForm(schema, request) };
     } catch (error) {
@@ -399,8 +417,12 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
     const signed = await requireHTML(request, reply);
     if (signed === null) return reply;
     const overview = await service.overview(signed.user);
-    if (effectiveInterrupt(overview, signed.session) !== null) await service.cancelInterrupt(signed.user, requestContext(request));
-    signed.session = await updateSessionData(registry, signed.session, { ...signed.session.data, interruptDismissed: true });
+    if (effectiveInterrupt(overview, signed.session) !== null)
+      await service.cancelInterrupt(signed.user, requestContext(request));
+    signed.session = await updateSessionData(registry, signed.session, {
+      ...signed.session.data,
+      interruptDismissed: true,
+    });
     return reply.redirect(await leaveTo(signed, "/register"), 303);
   });
 
@@ -428,7 +450,13 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
       const count = await questionCount();
       for (let n = 1; n <= count; n++) selected.push(rawString(request, `question${n}`));
       const parsed = tryForm(questionsForm(count), request);
-      if (!parsed.ok) return renderMethodForm(request, reply, signed, method, { value, selected, issues: parsed.issues, status: 400 });
+      if (!parsed.ok)
+        return renderMethodForm(request, reply, signed, method, {
+          value,
+          selected,
+          issues: parsed.issues,
+          status: 400,
+        });
       selected = [];
       const answers: { questionId: string; answer: string }[] = [];
       for (let n = 1; n <= count; n++) {
@@ -439,7 +467,13 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
       input = { answers };
     } else if (method === "totp") {
       const parsed = tryForm(totpForm, request);
-      if (!parsed.ok) return renderMethodForm(request, reply, signed, method, { value, selected, issues: parsed.issues, status: 400 });
+      if (!parsed.ok)
+        return renderMethodForm(request, reply, signed, method, {
+          value,
+          selected,
+          issues: parsed.issues,
+          status: 400,
+        });
       value = parsed.value.label;
       input = parsed.value.label === "" ? {} : { label: parsed.value.label };
     } else {
@@ -449,7 +483,13 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
       const parsed = tryForm<Record<string, string>>(schema, request);
       const fieldName = contact === "email-code" ? "email" : "phone";
       value = rawString(request, fieldName);
-      if (!parsed.ok) return renderMethodForm(request, reply, signed, method, { value, selected, issues: parsed.issues, status: 400 });
+      if (!parsed.ok)
+        return renderMethodForm(request, reply, signed, method, {
+          value,
+          selected,
+          issues: parsed.issues,
+          status: 400,
+        });
       input = parsed.value;
     }
 
@@ -493,7 +533,10 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
     const pending = await service.pendingEnrollment(signed.user, id);
     const pageCtx = await pageContext(registry, request);
     if (pending.method === "totp") {
-      return renderPage(reply, h(TOTPSetupPage, { ctx: pageCtx, enrollmentId: id, qrSVG: null, secretBase32: null, issues: [] }));
+      return renderPage(
+        reply,
+        h(TOTPSetupPage, { ctx: pageCtx, enrollmentId: id, qrSVG: null, secretBase32: null, issues: [] }),
+      );
     }
     return renderPage(
       reply,
@@ -643,7 +686,9 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
           secret: outcome.secretBase32,
         });
       case "webauthn-create":
-        return reply.code(201).send({ status: "pending", enrollmentId: outcome.enrollmentId, options: outcome.options });
+        return reply
+          .code(201)
+          .send({ status: "pending", enrollmentId: outcome.enrollmentId, options: outcome.options });
       case "active":
         return reply.code(201).send({
           status: "active",
@@ -704,14 +749,18 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
     const overview = await service.overview(signed.user);
     const interrupt = effectiveInterrupt(overview, signed.session);
     if (interrupt !== null) await service.cancelInterrupt(signed.user, requestContext(request));
-    signed.session = await updateSessionData(registry, signed.session, { ...signed.session.data, interruptDismissed: true });
+    signed.session = await updateSessionData(registry, signed.session, {
+      ...signed.session.data,
+      interruptDismissed: true,
+    });
     return reply.send({ canceled: interrupt !== null, redirectTo: await leaveTo(signed, registerURL) });
   });
 
   // ------------------------------------------------------------------ other sign-in systems
 
   app.get("/api/v1/users/:id/registration-status", async (request, reply) => {
-    await authenticateRegistrationStatusCaller(registry, request);
+    // Other sign-in systems call this with an administrator API key (Bearer); an admin portal session works too.
+    await authenticateAdmin(registry, request, { allowAPIKey: true });
     const { id } = parseParams(z.object({ id: z.string().min(1).max(256) }), request);
     const status = await service.status(id);
     if (status === null) throw new AppError("USER_NOT_FOUND");

@@ -6,7 +6,11 @@
  */
 import type { JSX } from "preact";
 import type { FieldIssue } from "../../errors/app-error.ts";
-import type { EnrollmentView, MethodEntry, RegistrationOverview } from "../../flows/registration/registration.service.ts";
+import type {
+  EnrollmentView,
+  MethodEntry,
+  RegistrationOverview,
+} from "../../flows/registration/registration.service.ts";
 import type { MethodId } from "../../store/types.ts";
 import { Button, ButtonLink, ErrorSummary, Field, issueFor, Notice, PostForm, Select } from "../views/components.tsx";
 import { Layout } from "../views/layout.tsx";
@@ -15,7 +19,13 @@ import type { PageContext } from "../views/page-context.ts";
 /** Methods whose registration page is a contact form (address or number confirmed with a code). */
 export const CONTACT_METHODS = ["email-code", "sms-code", "voice-mobile"] as const;
 /** Methods the HTML pages can add (passkeys need WebAuthn in the browser: JSON API + script only). */
-export const HTML_ENROLLABLE: readonly MethodId[] = ["email-code", "sms-code", "voice-mobile", "totp", "security-questions"];
+export const HTML_ENROLLABLE: readonly MethodId[] = [
+  "email-code",
+  "sms-code",
+  "voice-mobile",
+  "totp",
+  "security-questions",
+];
 
 export type FlashStatus = "added" | "registered" | "removed" | "removed_unregistered" | "reviewed";
 
@@ -29,7 +39,12 @@ const FLASH_MESSAGES: Record<FlashStatus, string> = {
 
 function SignOut(props: { ctx: PageContext }): JSX.Element {
   return (
-    <PostForm action="/register/sign-out" csrf={props.ctx.csrf} class="form form--inline" label={props.ctx.t("registration.sign_out")}>
+    <PostForm
+      action="/register/sign-out"
+      csrf={props.ctx.csrf}
+      class="form form--inline"
+      label={props.ctx.t("registration.sign_out")}
+    >
       <Button kind="link">{props.ctx.t("registration.sign_out")}</Button>
     </PostForm>
   );
@@ -92,7 +107,8 @@ export function methodName(ctx: PageContext, method: MethodId): string {
 
 /** What identifies one registration: the masked address, the app's name, "3 questions answered". */
 function enrollmentLabel(ctx: PageContext, enrollment: EnrollmentView): string {
-  if (enrollment.method === "security-questions") return ctx.t("registration.questions.count_label", { count: enrollment.label });
+  if (enrollment.method === "security-questions")
+    return ctx.t("registration.questions.count_label", { count: enrollment.label });
   return enrollment.label;
 }
 
@@ -105,10 +121,13 @@ function RemoveButton(props: { ctx: PageContext; enrollment: EnrollmentView; nam
       class="form form--inline"
       label={t("registration.method.remove_named", { name: props.name })}
     >
-      <Button kind="secondary">
+      <button
+        type="submit"
+        class="button button--secondary"
+        aria-label={t("registration.method.remove_named", { name: props.name })}
+      >
         {t("registration.method.remove")}
-        <span class="visually-hidden"> {props.name}</span>
-      </Button>
+      </button>
     </PostForm>
   );
 }
@@ -159,7 +178,11 @@ function MethodCard(props: { ctx: PageContext; entry: MethodEntry }): JSX.Elemen
           <div class="method__prepopulated">
             <p class="field__hint">{t("registration.prepopulated.help")}</p>
             <PostForm action={`/register/methods/${entry.id}`} csrf={ctx.csrf} class="form form--inline">
-              <input type="hidden" name={entry.id === "email-code" ? "email" : "phone"} value={entry.prepopulated.value} />
+              <input
+                type="hidden"
+                name={entry.id === "email-code" ? "email" : "phone"}
+                value={entry.prepopulated.value}
+              />
               <Button>{t("registration.prepopulated.confirm", { value: entry.prepopulated.value })}</Button>
             </PostForm>{" "}
             <ButtonLink href={`/register/methods/${entry.id}`} kind="secondary">
@@ -172,14 +195,17 @@ function MethodCard(props: { ctx: PageContext; entry: MethodEntry }): JSX.Elemen
       ) : enrollableHere ? (
         entry.canAddAnother ? (
           <p>
-            <ButtonLink href={`/register/methods/${entry.id}`} kind={registered ? "secondary" : "primary"}>
+            <a
+              class={`button button--${registered ? "secondary" : "primary"}`}
+              href={`/register/methods/${entry.id}`}
+              aria-describedby={headingId}
+            >
               {registered
                 ? entry.maxPerUser > 1
                   ? t("registration.method.add_another")
                   : t("registration.method.change")
                 : t("registration.method.add")}
-              <span class="visually-hidden"> {name}</span>
-            </ButtonLink>
+            </a>
           </p>
         ) : (
           <p class="field__hint">{t("registration.method.limit", { max: entry.maxPerUser })}</p>
@@ -396,7 +422,8 @@ export function TOTPSetupPage(props: {
 }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
-  const qrSrc = props.qrSVG === null ? null : `data:image/svg+xml;base64,${Buffer.from(props.qrSVG, "utf8").toString("base64")}`;
+  const qrSrc =
+    props.qrSVG === null ? null : `data:image/svg+xml;base64,${Buffer.from(props.qrSVG, "utf8").toString("base64")}`;
   return (
     <Layout ctx={ctx} title={t("registration.totp.heading")}>
       <ErrorSummary t={t} issues={props.issues} />
@@ -459,7 +486,10 @@ export function SecurityQuestionsPage(props: {
 }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
-  const options = [{ value: "", label: t("registration.questions.choose") }, ...props.pool.map((q) => ({ value: q.id, label: q.text }))];
+  const options = [
+    { value: "", label: t("registration.questions.choose") },
+    ...props.pool.map((q) => ({ value: q.id, label: q.text })),
+  ];
   const rows = Array.from({ length: props.count }, (_, i) => i + 1);
   return (
     <Layout ctx={ctx} title={t("registration.questions.heading")}>
@@ -469,8 +499,7 @@ export function SecurityQuestionsPage(props: {
       {props.hasExisting ? <Notice kind="info">{t("registration.questions.replace_warning")}</Notice> : null}
       <PostForm action="/register/methods/security-questions" csrf={ctx.csrf}>
         {rows.map((n) => (
-          <fieldset class="field question" key={n}>
-            <legend class="visually-hidden">{t("registration.questions.question_label", { number: n })}</legend>
+          <div class="field question" key={n}>
             <Select
               name={`question${n}`}
               label={t("registration.questions.question_label", { number: n })}
@@ -487,7 +516,7 @@ export function SecurityQuestionsPage(props: {
               required
               error={issueFor(props.issues, `answer${n}`)}
             />
-          </fieldset>
+          </div>
         ))}
         <Button>{t("registration.questions.submit")}</Button>
       </PostForm>

@@ -90,7 +90,12 @@ const pathSchema = z.object({ path: field.choice(["reset", "unlock"] as const) }
 const methodSchema = z.object({ method: field.text({ max: 64 }) });
 const passwordSchema = z.object({
   password: field.secret({ max: 1024 }),
-  confirm: field.secret({ max: 1024 }),
+  // Optional so "Check strength" works with only the first field typed; the service compares them on "set".
+  confirm: z
+    .string({ error: "validation.not_text" })
+    .max(1024, { error: "validation.too_long" })
+    .optional()
+    .transform((value) => value ?? ""),
   action: field.optionalText({ max: 16 }),
 });
 const passwordSchemaJSON = z.strictObject({ password: field.secret({ max: 1024 }), confirm: field.secret({ max: 1024 }) });

@@ -210,7 +210,11 @@ export function Select(props: {
 }
 
 /** Lists every problem with links to the fields; placed first in the main content. */
-export function ErrorSummary(props: { t: Translate; issues: readonly FieldIssue[]; message?: string }): JSX.Element | null {
+export function ErrorSummary(props: {
+  t: Translate;
+  issues: readonly FieldIssue[];
+  message?: string;
+}): JSX.Element | null {
   if (props.issues.length === 0 && props.message === undefined) return null;
   return (
     <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1}>
@@ -242,14 +246,23 @@ export function Button(props: {
   type?: "submit" | "button";
 }): JSX.Element {
   return (
-    <button type={props.type ?? "submit"} class={`button button--${props.kind ?? "primary"}`} name={props.name} value={props.value}>
+    <button
+      type={props.type ?? "submit"}
+      class={`button button--${props.kind ?? "primary"}`}
+      name={props.name}
+      value={props.value}
+    >
       {props.children}
     </button>
   );
 }
 
 /** A link styled as a button (navigation, not a state change). */
-export function ButtonLink(props: { href: string; children: ComponentChildren; kind?: "primary" | "secondary" }): JSX.Element {
+export function ButtonLink(props: {
+  href: string;
+  children: ComponentChildren;
+  kind?: "primary" | "secondary";
+}): JSX.Element {
   return (
     <a class={`button button--${props.kind ?? "primary"}`} href={props.href}>
       {props.children}
@@ -263,7 +276,10 @@ export function Notice(props: {
   children?: ComponentChildren;
 }): JSX.Element {
   return (
-    <div class={`notice notice--${props.kind}`} role={props.kind === "error" || props.kind === "warning" ? "alert" : "status"}>
+    <div
+      class={`notice notice--${props.kind}`}
+      role={props.kind === "error" || props.kind === "warning" ? "alert" : "status"}
+    >
       {props.title !== undefined ? <p class="notice__title">{props.title}</p> : null}
       {props.children}
     </div>

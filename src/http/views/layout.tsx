@@ -87,13 +87,11 @@ export function Layout(props: LayoutProps): JSX.Element {
         </main>
         <footer class="site-footer">
           <p>
-            {ctx.supportContact === "" ? (
-              t("layout.support_default")
-            ) : href !== null ? (
-              withSlot(t("layout.support", { contact: "\u0000" }), <a href={href}>{ctx.supportContact}</a>)
-            ) : (
-              t("layout.support", { contact: ctx.supportContact })
-            )}
+            {ctx.supportContact === ""
+              ? t("layout.support_default")
+              : href !== null
+                ? withSlot(t("layout.support", { contact: "\u0000" }), <a href={href}>{ctx.supportContact}</a>)
+                : t("layout.support", { contact: ctx.supportContact })}
           </p>
           <p class="site-footer__small">{t("layout.powered_by")}</p>
         </footer>

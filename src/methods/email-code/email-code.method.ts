@@ -5,13 +5,15 @@
  * matches, and the page is the same either way. An unknown account (user null) takes the same path: a code
  * is issued (same store work) but nothing is sent and the gate never proves.
  */
+
+import { AppError } from "../../errors/app-error.ts";
 import { HOUR_MS } from "../../kernel/clock.ts";
 import { newId } from "../../kernel/ids.ts";
 import { hmacHex, safeEqual } from "../../kernel/secrets.ts";
+import { hasMethodData } from "../../policy/eligibility.ts";
 import type { EnrollmentRow, RedeemResult } from "../../store/types.ts";
 import { type MethodDeps, stringField } from "../deps.ts";
 import type { ChallengeContext, ChallengeVerifyOutcome, EnrollConfirmOutcome, Method } from "../method.ts";
-import { AppError } from "../../errors/app-error.ts";
 import { canonicalEmail, decoyMaskedEmail, maskEmail, parseEmailAddress } from "./email-address.ts";
 
 export interface EmailCodeOptions {
@@ -24,7 +26,10 @@ export interface EmailCodeOptions {
   destinationLimit?: { limit: number; windowMs: number };
 }
 
-type EmailCodeDeps = Pick<MethodDeps, "stores" | "clock" | "random" | "keys" | "config" | "codes" | "notifier" | "throttles">;
+type EmailCodeDeps = Pick<
+  MethodDeps,
+  "stores" | "clock" | "random" | "keys" | "config" | "codes" | "notifier" | "throttles"
+>;
 
 /** The address a user can be reached at for this method: the active enrollment, else the directory's `mail`. */
 export function emailOnFile(user: { email: string | null }, enrollments: readonly EnrollmentRow[]): string | null {
@@ -88,8 +93,9 @@ export function createEmailCodeMethod(deps: EmailCodeDeps, options: EmailCodeOpt
     labelMessage: "method.email-code.label",
     family: "email-code",
 
-    hasData(user, enrollments): boolean {
-      return emailOnFile(user, enrollments) !== null;
+    hasData(user, enrollments, policy): boolean {
+      // The one rule the eligibility decision uses too.
+      return hasMethodData(user, "email-code", enrollments, policy);
     },
 
     enrollment: {

@@ -95,5 +95,7 @@ export function findQuestion(pool: readonly PoolQuestion[], id: unknown): PoolQu
 export function predefinedQuestion(id: string): PoolQuestion | undefined {
   const n = Number(id);
   const question = Number.isInteger(n) ? PREDEFINED_QUESTIONS[n - 1] : undefined;
-  return question === undefined ? undefined : { id: String(question.id), messageId: questionMessageId(question.id), text: question.text };
+  return question === undefined
+    ? undefined
+    : { id: String(question.id), messageId: questionMessageId(question.id), text: question.text };
 }

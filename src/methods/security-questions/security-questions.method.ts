@@ -6,20 +6,22 @@
  * against THR-04. An unknown account gets a stable decoy set derived from its identifier and the same
  * hashing work against dummy hashes; it never proves.
  */
+
+import type { FieldIssue } from "../../errors/app-error.ts";
 import { AppError } from "../../errors/app-error.ts";
 import { newId } from "../../kernel/ids.ts";
 import { dummyPasswordHash } from "../../kernel/passwords.ts";
 import { pickRandom } from "../../kernel/random.ts";
 import { hmacHex } from "../../kernel/secrets.ts";
-import type { FieldIssue } from "../../errors/app-error.ts";
+import { hasMethodData } from "../../policy/eligibility.ts";
 import type { SSPRPolicy } from "../../policy/policy.types.ts";
 import type { EnrollmentRow } from "../../store/types.ts";
 import type { MethodDeps } from "../deps.ts";
 import type { ChallengeContext, ChallengeVerifyOutcome, ChallengeView, Method } from "../method.ts";
 import {
-  PREDEFINED_QUESTIONS,
-  type PoolQuestion,
   findQuestion,
+  type PoolQuestion,
+  PREDEFINED_QUESTIONS,
   predefinedQuestion,
   questionPool,
   questionText,
@@ -48,7 +50,9 @@ function registeredHashes(row: EnrollmentRow | undefined): Record<string, string
   try {
     const parsed = JSON.parse(row.secret) as unknown;
     if (typeof parsed !== "object" || parsed === null) return {};
-    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+    return Object.fromEntries(
+      Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    );
   } catch {
     return {};
   }
@@ -58,10 +62,23 @@ function activeSet(enrollments: readonly EnrollmentRow[]): EnrollmentRow | undef
   return enrollments.find((e) => e.method === "security-questions" && e.status === "active");
 }
 
-/** Registered question ids that the current policy still offers (an admin may have removed some). */
-function usableQuestionIds(row: EnrollmentRow | undefined, policy: SSPRPolicy): string[] {
+/**
+ * Registered questions with their text: from the current pool, else the predefined list, else the custom
+ * text saved at registration (an admin may have removed a question since; the user can still answer it).
+ */
+function registeredQuestions(row: EnrollmentRow | undefined, policy: SSPRPolicy): PoolQuestion[] {
   const pool = questionPool(policy);
-  return Object.keys(registeredHashes(row)).filter((id) => findQuestion(pool, id) !== undefined);
+  const saved = (row?.data.customQuestions ?? {}) as Record<string, unknown>;
+  const out: PoolQuestion[] = [];
+  for (const id of Object.keys(registeredHashes(row))) {
+    const text = saved[id];
+    const question =
+      findQuestion(pool, id) ??
+      predefinedQuestion(id) ??
+      (typeof text === "string" ? { id, messageId: null, text } : undefined);
+    if (question !== undefined) out.push(question);
+  }
+  return out;
 }
 
 /** Reads `{ answers: [{questionId, answer}] }` (registration). */
@@ -101,7 +118,8 @@ export function createSecurityQuestionsMethod(deps: QuestionsDeps): Method {
    */
   function decoyRegistered(ctx: ChallengeContext): string[] {
     const predefined = ctx.policy.securityQuestions.predefined.map(String);
-    const pool = predefined.length >= MAX_REGISTERED_QUESTIONS ? predefined : PREDEFINED_QUESTIONS.map((q) => String(q.id));
+    const pool =
+      predefined.length >= MAX_REGISTERED_QUESTIONS ? predefined : PREDEFINED_QUESTIONS.map((q) => String(q.id));
     const ranked = pool
       .map((id) => ({ id, rank: hmacHex(deps.keys.decoy, "security-questions", ctx.decoySeed, id) }))
       .sort((a, b) => (a.rank < b.rank ? -1 : 1))
@@ -111,18 +129,18 @@ export function createSecurityQuestionsMethod(deps: QuestionsDeps): Method {
 
   function registeredIds(ctx: ChallengeContext): { ids: string[]; decoy: boolean } {
     if (ctx.user !== null) {
-      const ids = usableQuestionIds(activeSet(ctx.enrollments), ctx.policy);
-      if (ids.length >= ctx.policy.securityQuestions.toReset) return { ids, decoy: false };
+      const ids = registeredQuestions(activeSet(ctx.enrollments), ctx.policy).map((q) => q.id);
+      if (ids.length > 0) return { ids, decoy: false };
     }
     return { ids: decoyRegistered(ctx), decoy: true };
   }
 
   function view(ctx: ChallengeContext, ids: readonly string[]): ChallengeView {
-    const pool = questionPool(ctx.policy);
+    const known = [...questionPool(ctx.policy), ...registeredQuestions(activeSet(ctx.enrollments), ctx.policy)];
     return {
       kind: "answer-questions",
       questions: ids.map((id) => {
-        const question: PoolQuestion | undefined = findQuestion(pool, id) ?? predefinedQuestion(id);
+        const question: PoolQuestion | undefined = findQuestion(known, id) ?? predefinedQuestion(id);
         return { id, text: question === undefined ? id : questionText(question, ctx.request.locale) };
       }),
     };
@@ -137,8 +155,9 @@ export function createSecurityQuestionsMethod(deps: QuestionsDeps): Method {
     labelMessage: "method.security-questions.label",
     family: "security-questions",
 
-    hasData(_user, enrollments, policy): boolean {
-      return usableQuestionIds(activeSet(enrollments), policy).length >= policy.securityQuestions.toReset;
+    hasData(user, enrollments, policy): boolean {
+      // The one rule the eligibility decision uses too (registered answers ≥ toReset).
+      return hasMethodData(user, "security-questions", enrollments, policy);
     },
 
     enrollment: {
@@ -147,7 +166,8 @@ export function createSecurityQuestionsMethod(deps: QuestionsDeps): Method {
       async start(ctx, input) {
         const settings = ctx.policy.securityQuestions;
         const answers = readRegistrationAnswers(input);
-        if (answers === null) return { kind: "invalid", issues: [{ field: "answers", message: "method.questions.malformed" }] };
+        if (answers === null)
+          return { kind: "invalid", issues: [{ field: "answers", message: "method.questions.malformed" }] };
         const issues: FieldIssue[] = [];
         if (answers.length < settings.toRegister || answers.length > MAX_REGISTERED_QUESTIONS) {
           issues.push({ field: "answers", message: "method.questions.count", rule: "SQ-02" });
@@ -155,15 +175,23 @@ export function createSecurityQuestionsMethod(deps: QuestionsDeps): Method {
         const pool = questionPool(ctx.policy);
         const seenQuestions = new Set<string>();
         const seenAnswers = new Set<string>();
-        const accepted: { questionId: string; normalised: string }[] = [];
+        const accepted: { questionId: string; normalised: string; customText: string | null }[] = [];
         answers.forEach((entry, index) => {
           const question = findQuestion(pool, entry.questionId);
           if (question === undefined) {
-            issues.push({ field: `answers.${index}.questionId`, message: "method.questions.unknown_question", rule: "SQ-10" });
+            issues.push({
+              field: `answers.${index}.questionId`,
+              message: "method.questions.unknown_question",
+              rule: "SQ-10",
+            });
             return;
           }
           if (seenQuestions.has(question.id)) {
-            issues.push({ field: `answers.${index}.questionId`, message: "method.questions.duplicate_question", rule: "SQ-07" });
+            issues.push({
+              field: `answers.${index}.questionId`,
+              message: "method.questions.duplicate_question",
+              rule: "SQ-07",
+            });
           }
           seenQuestions.add(question.id);
           if (typeof entry.answer !== "string") {
@@ -179,10 +207,18 @@ export function createSecurityQuestionsMethod(deps: QuestionsDeps): Method {
           // SQ-08 compares case-folded answers even when answers are case-sensitive: "Paris" and "paris" are one answer.
           const folded = normaliseAnswer(entry.answer, { caseSensitive: false });
           if (seenAnswers.has(folded)) {
-            issues.push({ field: `answers.${index}.answer`, message: "method.questions.duplicate_answer", rule: "SQ-08" });
+            issues.push({
+              field: `answers.${index}.answer`,
+              message: "method.questions.duplicate_answer",
+              rule: "SQ-08",
+            });
           }
           seenAnswers.add(folded);
-          accepted.push({ questionId: question.id, normalised });
+          accepted.push({
+            questionId: question.id,
+            normalised,
+            customText: question.messageId === null ? question.text : null,
+          });
         });
         if (issues.length > 0) return { kind: "invalid", issues };
 
@@ -198,7 +234,17 @@ export function createSecurityQuestionsMethod(deps: QuestionsDeps): Method {
             userId: ctx.user.id,
             method: "security-questions",
             label: `${accepted.length}`,
-            data: { questionIds: accepted.map((a) => a.questionId) },
+            data: {
+              questionIds: accepted.map((a) => a.questionId),
+              // Custom question texts, so the questions can still be asked if the admin later edits the list.
+              ...(accepted.some((a) => a.customText !== null)
+                ? {
+                    customQuestions: Object.fromEntries(
+                      accepted.filter((a) => a.customText !== null).map((a) => [a.questionId, a.customText]),
+                    ),
+                  }
+                : {}),
+            },
             secret: JSON.stringify(hashes),
             status: "active",
             source: "user",
@@ -252,7 +298,11 @@ export function createSecurityQuestionsMethod(deps: QuestionsDeps): Method {
         if (allRight && !registered.decoy && ctx.user !== null) {
           const row = activeSet(ctx.enrollments);
           if (row !== undefined) await deps.stores.enrollments.update(row.id, { lastUsedAt: deps.clock.now() });
-          return { kind: "proved", enrollmentId: row?.id ?? null, state: { ...ctx.state, questionIds: null, attempts: 0 } };
+          return {
+            kind: "proved",
+            enrollmentId: row?.id ?? null,
+            state: { ...ctx.state, questionIds: null, attempts: 0 },
+          };
         }
 
         const attempts = (typeof ctx.state.attempts === "number" ? ctx.state.attempts : 0) + 1;
@@ -260,11 +310,19 @@ export function createSecurityQuestionsMethod(deps: QuestionsDeps): Method {
           // THR-04: security-question gate attempts per account.
           const throttle = await deps.throttles.hitAccount(ctx.user.id, "questions", ctx.request);
           if (!throttle.allowed) {
-            return { kind: "exhausted", message: "method.throttled", state: { ...ctx.state, questionIds: null, attempts } };
+            return {
+              kind: "exhausted",
+              message: "method.throttled",
+              state: { ...ctx.state, questionIds: null, attempts },
+            };
           }
         }
         if (attempts >= gateMaxAttempts) {
-          return { kind: "exhausted", message: "method.questions.exhausted", state: { ...ctx.state, questionIds: null, attempts } };
+          return {
+            kind: "exhausted",
+            message: "method.questions.exhausted",
+            state: { ...ctx.state, questionIds: null, attempts },
+          };
         }
         // SQ-12: a new random selection after any wrong answer.
         const questionIds = draw(ctx, registered.ids);

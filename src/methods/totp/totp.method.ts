@@ -6,11 +6,12 @@
  */
 import { Secret, TOTP } from "otpauth";
 import QRCode from "qrcode";
+import { AppError } from "../../errors/app-error.ts";
 import { newId } from "../../kernel/ids.ts";
 import { decryptSecret, encryptSecret, hmacHex } from "../../kernel/secrets.ts";
 import { resolveOrganisationName } from "../../notify/organisation.ts";
+import { hasMethodData } from "../../policy/eligibility.ts";
 import type { EnrollmentRow } from "../../store/types.ts";
-import { AppError } from "../../errors/app-error.ts";
 import { type MethodDeps, stringField } from "../deps.ts";
 import type { ChallengeVerifyOutcome, EnrollConfirmOutcome, Method } from "../method.ts";
 
@@ -80,8 +81,9 @@ export function createTOTPMethod(deps: TOTPDeps): Method {
     labelMessage: "method.totp.label",
     family: "totp",
 
-    hasData(_user, enrollments): boolean {
-      return activeApps(enrollments).length > 0;
+    hasData(user, enrollments, policy): boolean {
+      // The one rule the eligibility decision uses too.
+      return hasMethodData(user, "totp", enrollments, policy);
     },
 
     enrollment: {
@@ -156,13 +158,21 @@ export function createTOTPMethod(deps: TOTPDeps): Method {
           await deps.stores.enrollments.delete(enrollmentId);
           return { kind: "exhausted", message: "method.totp.exhausted" };
         }
-        return { kind: "rejected", message: "method.totp.mismatch", attemptsLeft: TOTP_CONFIRM_MAX_ATTEMPTS - attempts };
+        return {
+          kind: "rejected",
+          message: "method.totp.mismatch",
+          attemptsLeft: TOTP_CONFIRM_MAX_ATTEMPTS - attempts,
+        };
       },
     },
 
     challenge: {
       async begin(ctx) {
-        return { kind: "view", view: { kind: "enter-totp" }, state: { ...ctx.state, attempts: ctx.state.attempts ?? 0 } };
+        return {
+          kind: "view",
+          view: { kind: "enter-totp" },
+          state: { ...ctx.state, attempts: ctx.state.attempts ?? 0 },
+        };
       },
 
       async verify(ctx, input): Promise<ChallengeVerifyOutcome> {
@@ -192,7 +202,8 @@ export function createTOTPMethod(deps: TOTPDeps): Method {
         if (apps.length === 0) {
           // Decoy: the same validation work against a seed derived from the identifier; never proves.
           const decoySecret = new Secret({
-            buffer: new Uint8Array(Buffer.from(hmacHex(deps.keys.decoy, "totp", ctx.decoySeed), "hex").subarray(0, 20)).buffer,
+            buffer: new Uint8Array(Buffer.from(hmacHex(deps.keys.decoy, "totp", ctx.decoySeed), "hex").subarray(0, 20))
+              .buffer,
           }).base32;
           matchTOTP(decoySecret, token, now);
         }

@@ -9,7 +9,11 @@ import type { Random } from "../../kernel/random.ts";
 import type { Stores } from "../../store/types.ts";
 import type { Channel, ChannelMessage, DeliveryResult } from "./channel.ts";
 
-export function createDevOutboxChannel(deps: { stores: Pick<Stores, "devMailbox">; clock: Clock; random: Random }): Channel {
+export function createDevOutboxChannel(deps: {
+  stores: Pick<Stores, "devMailbox">;
+  clock: Clock;
+  random: Random;
+}): Channel {
   return {
     name: "dev-outbox",
     async send(message: ChannelMessage): Promise<DeliveryResult> {

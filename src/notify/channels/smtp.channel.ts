@@ -33,7 +33,9 @@ function isPermanent(error: unknown): boolean {
   const e = (typeof error === "object" && error !== null ? error : {}) as SMTPError;
   // 5xx on the envelope or the message (recipient unknown, message refused) will not get better by retrying;
   // connection, timeout, authentication and 4xx failures may.
-  return typeof e.responseCode === "number" && e.responseCode >= 500 && (e.code === "EENVELOPE" || e.code === "EMESSAGE");
+  return (
+    typeof e.responseCode === "number" && e.responseCode >= 500 && (e.code === "EENVELOPE" || e.code === "EMESSAGE")
+  );
 }
 
 export function createSMTPChannel(deps: { config: Pick<Config, "mail"> }): Channel {

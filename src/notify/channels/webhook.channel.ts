@@ -12,11 +12,11 @@ type WebhookConfig = Config["sms"]["webhook"];
 export function renderTemplate(
   template: string,
   values: Record<string, string>,
-  escape: (value: string) => string,
+  escapeValue: (value: string) => string,
 ): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => {
     const value = values[name];
-    return value === undefined ? whole : escape(value);
+    return value === undefined ? whole : escapeValue(value);
   });
 }
 

@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely";
 import pg from "pg";
 import { AppError } from "../../errors/app-error.ts";
 import type { Database, Dialect } from "./schema.ts";
@@ -54,6 +54,39 @@ function redactUrl(url: string): string {
   }
 }
 
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * better-sqlite3 behind Kysely, with two changes: compiled statements are cached by SQL text (Kysely
+ * prepares every query afresh, which costs more than running it), and transactions start with
+ * `BEGIN IMMEDIATE`, so a second process on the same file (the CLI next to the server) waits on
+ * `busy_timeout` instead of failing on a read-to-write lock upgrade.
+ */
+function statementCachingDatabase(database: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare(sqlText: string) {
+      const text = sqlText === "begin" ? "begin immediate" : sqlText;
+      let statement = cache.get(text);
+      if (statement === undefined) {
+        statement = database.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+      } else {
+        cache.delete(text);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
+}
+
 export function openConnection(options: { url: string; dataDir: string; poolSize?: number }): Connection {
   if (isPostgresUrl(options.url)) {
     const pool = new pg.Pool({
@@ -84,7 +117,7 @@ export function openConnection(options: { url: string; dataDir: string; poolSize
     throw new AppError("STORE_UNAVAILABLE", { cause: error, detail: `cannot open SQLite database at ${path}` });
   }
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: statementCachingDatabase(database) }) }),
     dialect: "sqlite",
     location: path,
   };

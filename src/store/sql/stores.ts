@@ -100,6 +100,9 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
     dialect,
     location,
     db,
+    // Inside `fn`, use only the stores it receives: on SQLite the one connection is held by the
+    // transaction, so a call through the outer stores would wait for it forever. On PostgreSQL, append
+    // audit entries last in a transaction: the chain-head lock is then held as briefly as possible.
     async transaction(fn) {
       try {
         return await db.transaction().execute((trx) => fn(buildStores({ db: trx, dialect })));
