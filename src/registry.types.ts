@@ -62,6 +62,7 @@ export interface PolicyService {
 }
 
 export type PasswordCheck =
+  /** `score`: the reference §6.2 banned-password score (≥ 5 when accepted); the 0..4 meter comes from `strength()`. */
   | { ok: true; score: number }
   | {
       ok: false;

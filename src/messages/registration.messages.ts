@@ -6,6 +6,13 @@
 import type { CatalogModule } from "./index.ts";
 
 const en = {
+  "registration.passkey.heading": "Passkey",
+  "registration.passkey.intro":
+    "A passkey lets you prove it's you with your device's screen lock or a security key. Give it a name so you can tell your passkeys apart.",
+  "registration.passkey.ready": "Choose \"Create passkey\" and follow your browser's instructions.",
+  "registration.passkey.create": "Create passkey",
+  "registration.passkey.failed": "The passkey was not created. Try again, or choose another method.",
+  "registration.passkey.unsupported": "This browser cannot create passkeys. Choose another method.",
   "registration.method_name.email-code": "Email",
   "registration.method_name.sms-code": "Phone (text message)",
   "registration.method_name.voice-mobile": "Phone (call)",
@@ -110,13 +117,18 @@ const en = {
   "registration.questions.answer_label": "Answer {number}",
   "registration.questions.submit": "Save answers",
   "registration.questions.replace_warning": "Saving replaces the answers you registered before.",
-  // registration-status API
-  "registration.status.api_key_required": "An administrator API key is required.",
 } as const;
 
 type Messages = Record<keyof typeof en, string>;
 
 const fr: Messages = {
+  "registration.passkey.heading": "Clé d'accès",
+  "registration.passkey.intro":
+    "Une clé d'accès vous permet de prouver votre identité avec le verrouillage d'écran de votre appareil ou une clé de sécurité. Donnez-lui un nom pour distinguer vos clés d'accès.",
+  "registration.passkey.ready": "Choisissez « Créer la clé d'accès » et suivez les instructions de votre navigateur.",
+  "registration.passkey.create": "Créer la clé d'accès",
+  "registration.passkey.failed": "La clé d'accès n'a pas été créée. Réessayez ou choisissez une autre méthode.",
+  "registration.passkey.unsupported": "Ce navigateur ne peut pas créer de clé d'accès. Choisissez une autre méthode.",
   "registration.method_name.email-code": "E-mail",
   "registration.method_name.sms-code": "Téléphone (SMS)",
   "registration.method_name.voice-mobile": "Téléphone (appel)",
@@ -219,10 +231,16 @@ const fr: Messages = {
   "registration.questions.answer_label": "Réponse {number}",
   "registration.questions.submit": "Enregistrer les réponses",
   "registration.questions.replace_warning": "L'enregistrement remplace les réponses enregistrées auparavant.",
-  "registration.status.api_key_required": "Une clé d'API administrateur est requise.",
 };
 
 const de: Messages = {
+  "registration.passkey.heading": "Passkey",
+  "registration.passkey.intro":
+    "Mit einem Passkey weisen Sie sich mit der Bildschirmsperre Ihres Geräts oder einem Sicherheitsschlüssel aus. Geben Sie ihm einen Namen, damit Sie Ihre Passkeys unterscheiden können.",
+  "registration.passkey.ready": "Wählen Sie „Passkey erstellen“ und folgen Sie den Anweisungen Ihres Browsers.",
+  "registration.passkey.create": "Passkey erstellen",
+  "registration.passkey.failed": "Der Passkey wurde nicht erstellt. Versuchen Sie es erneut oder wählen Sie eine andere Methode.",
+  "registration.passkey.unsupported": "Dieser Browser kann keine Passkeys erstellen. Wählen Sie eine andere Methode.",
   "registration.method_name.email-code": "E-Mail",
   "registration.method_name.sms-code": "Telefon (SMS)",
   "registration.method_name.voice-mobile": "Telefon (Anruf)",
@@ -326,7 +344,6 @@ const de: Messages = {
   "registration.questions.answer_label": "Antwort {number}",
   "registration.questions.submit": "Antworten speichern",
   "registration.questions.replace_warning": "Beim Speichern werden Ihre bisher registrierten Antworten ersetzt.",
-  "registration.status.api_key_required": "Ein Administrator-API-Schlüssel ist erforderlich.",
 };
 
 const messages: CatalogModule = { en, fr, de };

@@ -8,7 +8,7 @@ import { type TranslationKeys, ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { adjacencyGraphs, dictionary as commonDictionary } from "@zxcvbn-ts/language-common";
 import { dictionary as englishDictionary } from "@zxcvbn-ts/language-en";
 import type { PasswordHasher } from "../kernel/passwords.ts";
-import type { DirectoryUser, PasswordCheck, PasswordPolicyService, PolicyService } from "../registry.types.ts";
+import type { PasswordCheck, PasswordPolicyService, PolicyService } from "../registry.types.ts";
 import {
   type BannedList,
   bundledGlobalBannedList,
@@ -97,6 +97,9 @@ function idTranslations(): TranslationKeys {
   } as TranslationKeys;
 }
 
+/** Characters of a password the strength meter looks at. */
+export const STRENGTH_MAX_CHARS = 32;
+
 let zxcvbn: ZxcvbnFactory | undefined;
 /** Built once per process: the dictionaries take ~100 ms to rank. */
 function strengthEstimator(): ZxcvbnFactory {
@@ -104,6 +107,8 @@ function strengthEstimator(): ZxcvbnFactory {
     dictionary: { ...commonDictionary, ...englishDictionary },
     graphs: adjacencyGraphs,
     translations: idTranslations(),
+    // The default (100) makes l33t-heavy inputs cost seconds ("P@$$w0rd!" repeated): a DoS on the meter endpoint.
+    l33tMaxSubstitutions: 4,
   });
   return zxcvbn;
 }
@@ -124,8 +129,8 @@ export function createPasswordPolicyService(deps: PasswordPolicyDeps): PasswordP
   };
 
   const strength: PasswordPolicyService["strength"] = (password, userInputs) => {
-    // zxcvbn's cost grows with length; its own cap is 256 characters.
-    const result = strengthEstimator().check(password.slice(0, 256), userInputs);
+    // zxcvbn's cost grows steeply with length; past 32 characters it scores 4 (very strong) for anything but repetition.
+    const result = strengthEstimator().check(Array.from(password).slice(0, STRENGTH_MAX_CHARS).join(""), userInputs);
     const feedback = [result.feedback.warning, ...result.feedback.suggestions].filter(
       (id): id is string => typeof id === "string" && id.length > 0,
     );
@@ -183,13 +188,9 @@ export function createPasswordPolicyService(deps: PasswordPolicyDeps): PasswordP
       }
 
       if (problems.length > 0) return { ok: false, problems };
-      return { ok: true, score: strength(password, personalInputs(user)).score };
+      // The §6.2 score, not zxcvbn: the reset path must stay fast (zxcvbn costs tens of ms); the meter calls strength().
+      return { ok: true, score: evaluation.score };
     },
     strength,
   };
-}
-
-function personalInputs(user: DirectoryUser | null): string[] {
-  if (user === null) return [];
-  return [user.userName, user.displayName, user.email ?? ""].filter((v) => v.length > 0);
 }

@@ -51,7 +51,7 @@ describe("registration in Chromium", () => {
     await page.getByLabel("Password").fill(TEST_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(`${served.baseURL}/register`);
-    assert.match(await page.locator("main").innerText(), /Your administrator has required you to verify/);
+    assert.match((await page.locator("main").textContent()) ?? "", /Your administrator has required you to verify/);
     await shot(page, "2-interrupt");
 
     // Email, confirmed with the code from the development mailbox.
@@ -76,11 +76,11 @@ describe("registration in Chromium", () => {
     const qrWidth = await qr.evaluate((img) => (img as HTMLImageElement).naturalWidth);
     assert.ok(qrWidth > 0, "the QR code image loaded");
     await shot(page, "5-totp-setup");
-    const secret = (await page.getByTestId("totp-secret").innerText()).replace(/\s+/g, "");
+    const secret = ((await page.getByTestId("totp-secret").textContent()) ?? "").replace(/\s+/g, "");
     await page.getByLabel("Code from the app").fill(totpNow(secret, served.clock));
     await page.getByRole("button", { name: "Confirm" }).click();
     await page.waitForURL(/\/register\?status=registered$/);
-    assert.match(await page.locator("main").innerText(), /You have registered everything needed/);
+    assert.match((await page.locator("main").textContent()) ?? "", /You have registered everything needed/);
     await shot(page, "6-registered");
 
     // Security questions: pick three from the pool; a repeated answer is refused first (SQ-08).
@@ -95,14 +95,20 @@ describe("registration in Chromium", () => {
       await page.locator(`#f-answer${index + 1}`).fill(answer ?? "");
     }
     await page.getByRole("button", { name: "Save answers" }).click();
-    assert.match(await page.locator(".error-summary").innerText(), /Use a different answer for each question/);
+    assert.match(
+      (await page.locator(".error-summary").textContent()) ?? "",
+      /Use a different answer for each question/,
+    );
     await shot(page, "7-questions-error");
     await page.locator("#f-answer1").fill("Rex the dog");
     await page.locator("#f-answer2").fill("Lasagne");
     await page.locator("#f-answer3").fill("Paper boy");
     await page.getByRole("button", { name: "Save answers" }).click();
     await page.waitForURL(/\/register\?status=added$/);
-    assert.match(await page.locator('[data-method="security-questions"]').innerText(), /3 questions answered/);
+    assert.match(
+      (await page.locator('[data-method="security-questions"]').textContent()) ?? "",
+      /3 questions answered/,
+    );
     await shot(page, "8-overview");
 
     await page.getByRole("button", { name: "Looks good" }).click();
@@ -125,7 +131,7 @@ describe("registration in Chromium", () => {
     const context = await browser.newContext({ locale: "de-DE" });
     const page = await context.newPage();
     await page.goto(`${served.baseURL}/register`);
-    assert.match(await page.locator("h1").innerText(), /Melden Sie sich an/);
+    assert.match((await page.locator("h1").textContent()) ?? "", /Melden Sie sich an/);
     await shot(page, "10-sign-in-de");
     await context.close();
   });

@@ -262,7 +262,8 @@ describe("registration JSON API", () => {
     );
     const confirmURL = new URL(start.redirects[0]?.location ?? "/", "http://x").pathname;
     const before = (await t.mailbox()).length;
-    for (const fields of [{ code: ["1", "2"] }, {}, { code: "9".repeat(40) }]) {
+    const badCodes: Record<string, string | string[]>[] = [{ code: ["1", "2"] }, {}, { code: "9".repeat(40) }];
+    for (const fields of badCodes) {
       const response = await client.postForm(confirmURL, fields, { from: confirmURL });
       assert.equal(response.status, 400, JSON.stringify(fields));
     }

@@ -277,3 +277,65 @@ describe("registering security info through the pages", () => {
     assert.equal(api.status, 401);
   });
 });
+
+describe("registering a mobile phone", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await buildRegistrationApp({ policy: { methods: ["email-code", "sms-code", "voice-mobile"], methodsRequired: 1 } });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test("the directory mobile is confirmed by a texted code and then serves texts and calls", async () => {
+    const user = await t.createUser({ userName: "mo", email: null, mobile: "+14255551234" });
+    const client = createClient(t.app);
+    await signIn(client, "mo");
+    const overview = await client.get("/register");
+    assert.match(pageText(overview.body), /Confirm \+14255551234/);
+    const start = await client.postForm("/register/methods/sms-code", { phone: "+14255551234" }, { from: "/register" });
+    assert.equal(start.status, 200);
+    assert.match(pageText(start.body), /We sent a code to \+1 \S*34\./);
+    const code = await t.lastCode("+14255551234");
+    assert.ok(code !== null, "a text was sent to the number");
+    const confirm = await client.postForm(`/register/enrollments/${enrollmentIdFrom(start.body)}/confirm`, { code });
+    assert.equal(confirm.status, 200);
+    const rows = await t.registry.stores.enrollments.listForUser(user.id);
+    assert.deepEqual(
+      rows.map((r) => [r.method, r.status, r.data["phone"]]),
+      [["sms-code", "active", "+14255551234"]],
+    );
+    const api = await client.json("GET", "/api/v1/registration");
+    const methods = api.json<{ methods: { id: string; enrollments: unknown[] }[]; otherEnrollments: unknown[] }>();
+    assert.equal(methods.methods.find((m) => m.id === "voice-mobile")?.enrollments.length, 1);
+    assert.deepEqual(methods.otherEnrollments, []);
+  });
+
+  test("an invalid number is refused on its field (422) and nothing is sent", async () => {
+    await t.createUser({ userName: "nemo", email: null });
+    const client = createClient(t.app);
+    await signIn(client, "nemo");
+    const before = (await t.mailbox()).length;
+    const response = await client.postForm("/register/methods/sms-code", { phone: "12" }, { from: "/register/methods/sms-code" });
+    assert.equal(response.status, 422);
+    assert.match(response.body, /id="f-phone"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="f-phone"/);
+    assert.equal((await t.mailbox()).length, before);
+  });
+
+  test("with only calls allowed, the number is still registered (confirmed by a call)", async () => {
+    await t.savePolicy({ methods: ["email-code", "voice-mobile"] });
+    try {
+      const user = await t.createUser({ userName: "vic", email: null });
+      const client = createClient(t.app);
+      await signIn(client, "vic");
+      const start = await client.json("POST", "/api/v1/registration/methods/voice-mobile", { phone: "+1 4255550199" });
+      assert.equal(start.status, 201);
+      const sent = await t.mailbox("+14255550199");
+      assert.equal(sent[0]?.channel, "voice");
+      const rows = await t.registry.stores.enrollments.listForUser(user.id);
+      assert.equal(rows[0]?.method, "sms-code");
+    } finally {
+      await t.savePolicy({ methods: ["email-code", "sms-code", "voice-mobile"] });
+    }
+  });
+});

@@ -46,6 +46,18 @@ describe("registration sign-in", () => {
     assert.ok(signIns.some((row) => row.targetName === "alice" && row.outcome === "success"));
   });
 
+  test("the pages speak French and German (?lang= and Accept-Language)", async () => {
+    const fr = await createClient(t.app).get("/register?lang=fr");
+    assert.match(pageText(fr.body), /Connectez-vous pour configurer vos informations de sécurité/);
+    assert.match(fr.body, /<html lang="fr"/);
+    const client = createClient(t.app, { headers: { "accept-language": "de-CH, de;q=0.9, en;q=0.5" } });
+    await signIn(client, "alice");
+    const de = await client.get("/register");
+    assert.match(pageText(de.body), /Ihr Administrator verlangt, dass Sie Ihre Authentifizierungsinformationen überprüfen\./);
+    const wrong = await signIn(createClient(t.app, { headers: { "accept-language": "de" } }), "alice", { password: "falsch-falsch" });
+    assert.match(pageText(wrong.body), /Ihr Benutzername oder Kennwort ist falsch\./);
+  });
+
   test("signing in by email address works too", async () => {
     const client = createClient(t.app);
     const response = await signIn(client, "alice@example.test");

@@ -45,7 +45,7 @@ test("password, unlock and verify before their turn are refused (409) and change
 test("with two methods required, the password step stays closed after one gate", async () => {
   const t = await buildTestApp({
     config: { security: { captchaMaxNumber: TEST_CAPTCHA_MAX } },
-    policy: { enabled: "all", methods: ["email-code", "totp"], methodsRequired: 2 },
+    policy: { enabled: "all", methods: ["email-code", "totp", "security-questions"], methodsRequired: 2 },
   });
   try {
     const user = await t.createUser({ userName: "cal" });

@@ -20,6 +20,7 @@ import { DEFAULT_POLICY, type SSPRPolicy } from "../../src/policy/policy.types.t
 import { buildRegistry } from "../../src/registry.ts";
 import type { Registry } from "../../src/registry.types.ts";
 import type { DevMailboxRow } from "../../src/store/types.ts";
+import { createClient, type HTTPClient } from "./http-client.ts";
 
 /** The fixed secret key of every test app (derived keys are therefore stable across runs). */
 export const TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz";
@@ -80,6 +81,11 @@ export interface TestApp {
    * between two uses: a code is accepted once per time step).
    */
   enrollTOTP(user: DirectoryUser): Promise<{ enrollmentId: string; secretBase32: string; code(): string }>;
+  /**
+   * A browser signed in to the admin portal: creates an administrator (default user name `admin`) with an
+   * authenticator app, signs in with password + TOTP over HTTP. Throws if any step does not land where expected.
+   */
+  signInAdmin(options?: { userName?: string }): Promise<{ client: HTTPClient; user: DirectoryUser; totp: { code(): string } }>;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -181,7 +187,7 @@ export async function buildTestApp(options: BuildTestAppOptions = {}): Promise<T
     return [...rows].sort((a, b) => b.deliveredAt.getTime() - a.deliveredAt.getTime());
   };
 
-  return {
+  const testApp: TestApp = {
     app,
     registry,
     clock,
@@ -220,6 +226,20 @@ export async function buildTestApp(options: BuildTestAppOptions = {}): Promise<T
         code: () => generateTOTP(started.secretBase32, clock.now()),
       };
     },
+    async signInAdmin(options = {}) {
+      const userName = options.userName ?? "admin";
+      const user = await testApp.createAdmin({ userName, displayName: `Admin ${userName}` });
+      const totp = await testApp.enrollTOTP(user);
+      const client = createClient(app);
+      const first = await client.postForm("/admin/sign-in", { userName, password: TEST_PASSWORD }, { from: "/admin/sign-in" });
+      if (first.redirects.at(-1)?.location !== "/admin/sign-in/verify") throw new Error(`admin sign-in failed: ${first.status}`);
+      const second = await client.postForm("/admin/sign-in/verify", { code: totp.code() });
+      if (second.redirects.at(-1)?.location !== "/admin" || second.status !== 200) {
+        throw new Error(`admin second step failed: ${second.status}`);
+      }
+      clock.advance(30_000);
+      return { client, user, totp };
+    },
     async lastCode(recipient, digits = config.flows.codeDigits) {
       const rows = await mailbox(recipient);
       const pattern = new RegExp(`\\b(\\d{${digits}})\\b`);
@@ -230,4 +250,5 @@ export async function buildTestApp(options: BuildTestAppOptions = {}): Promise<T
       return null;
     },
   };
+  return testApp;
 }

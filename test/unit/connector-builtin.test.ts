@@ -112,3 +112,30 @@ test("the factory builds the builtin connector from configuration, and it is hea
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test("the factory loads the LDAP and AD connectors on demand; an unreachable server is reported by health, not thrown", async () => {
+  for (const kind of ["ldap", "active-directory"] as const) {
+    const config = configSchema.parse({
+      directory: { kind, ldap: { urls: ["ldap://127.0.0.1:1"] }, activeDirectory: { urls: ["ldaps://127.0.0.1:1"] } },
+    });
+    const dataDir = mkdtempSync(join(tmpdir(), "opensspr-factory-"));
+    const stores = await createSqlStores({ url: "sqlite::memory:", dataDir });
+    try {
+      const connector = await createDirectoryConnector({
+        config,
+        stores,
+        hasher: createArgon2Hasher(),
+        clock: createManualClock(),
+        random: secureRandom,
+        log: createLogger({ level: "silent" }),
+      });
+      assert.equal(connector.kind, kind);
+      const health = await connector.health();
+      assert.equal(health.ok, false);
+      await connector.close?.();
+    } finally {
+      await stores.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+});

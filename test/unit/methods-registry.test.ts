@@ -9,8 +9,10 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { hasMessage, hasOwnTranslation } from "../../src/messages/index.ts";
 import { createMethodRegistry } from "../../src/methods/index.ts";
+import { hasMethodData } from "../../src/policy/eligibility.ts";
+import { METHOD_IDS, methodFamily } from "../../src/policy/families.ts";
 import type { MethodRegistry } from "../../src/registry.types.ts";
-import { createTestEnv, type TestEnv } from "./methods-fixtures.ts";
+import { createTestEnv, type TestEnv, testPolicy, testUser } from "./methods-fixtures.ts";
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -28,31 +30,53 @@ describe("method registry", () => {
   });
   after(async () => env.close());
 
-  test("lists email-code, totp and security-questions, each with its capabilities", () => {
+  test("lists every method in display order (most secure first), each with its capabilities", () => {
     assert.deepEqual(
       registry.all.map((m) => m.id),
-      ["email-code", "totp", "security-questions"],
+      [...METHOD_IDS],
     );
     for (const method of registry.all) {
       assert.equal(registry.get(method.id), method);
-      assert.ok(method.enrollment !== undefined && method.challenge !== undefined, method.id);
-      assert.equal(method.family, method.id);
+      assert.ok(method.challenge !== undefined, method.id);
+      assert.equal(method.family, methodFamily(method.id));
+      assert.ok(hasMessage(method.labelMessage), method.labelMessage);
     }
-    assert.equal(registry.get("passkey"), undefined);
+    assert.equal(registry.get("sms-code")?.family, registry.get("voice-mobile")?.family);
     assert.equal(registry.get("totp")?.enrollment?.maxPerUser, 5);
     assert.equal(registry.get("email-code")?.enrollment?.maxPerUser, 1);
   });
 
+  test("a method's hasData agrees with the eligibility decision", () => {
+    const policy = testPolicy();
+    const users = [
+      testUser(),
+      testUser({ email: null, mobile: "+14255551234", officePhone: "+14255550000" }),
+      testUser({ email: null }),
+    ];
+    for (const method of registry.all) {
+      for (const user of users) {
+        assert.equal(
+          method.hasData(user, [], policy),
+          hasMethodData(user, method.id, [], policy),
+          `${method.id} ${user.email}`,
+        );
+      }
+    }
+  });
+
   test("every message id used by the methods exists, translated into fr and de", () => {
     const ids = new Set<string>();
-    for (const file of sourceFiles("src/methods")) {
+    for (const file of ["email-code", "totp", "security-questions"].flatMap((dir) =>
+      sourceFiles(join("src/methods", dir)),
+    )) {
       for (const match of readFileSync(file, "utf8").matchAll(
         /"(method\.[a-z-]+\.[a-z_]+|method\.throttled|sq\.question\.\d+)"/g,
       )) {
         ids.add(match[1] as string);
       }
     }
-    for (const method of registry.all) ids.add(method.labelMessage);
+    for (const method of registry.all)
+      if (["email-code", "totp", "security-questions"].includes(method.id)) ids.add(method.labelMessage);
     for (let i = 1; i <= 35; i++) ids.add(`sq.question.${i}`);
     assert.ok(ids.size > 40);
     for (const id of ids) {

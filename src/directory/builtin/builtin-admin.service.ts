@@ -106,6 +106,12 @@ export interface BuiltinAdmin {
   importUsersCSV(csvText: string, options: AdminActionOptions & { createGroups?: boolean }): Promise<ImportReport>;
 }
 
+/** Rows written per import transaction. */
+export const IMPORT_CHUNK_ROWS = 200;
+
+type PreparedRow = { line: number; key: string; fields: UserFields; groupNames: string[] };
+type RowOutcome = { kind: "created" | "updated" | "unchanged" } | { kind: "invalid"; issues: FieldIssue[] };
+
 export const USER_NAME_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
 export const GROUP_NAME_PATTERN = /^[A-Za-z0-9._@ -]{1,64}$/;
 const EMAIL_PATTERN = /^[^\s@<>()[\],;:"\\]{1,64}@[^\s@<>()[\],;:"\\]+\.[^\s@<>()[\],;:"\\]+$/;
@@ -284,27 +290,93 @@ export function createBuiltinAdmin(deps: BuiltinAdminDeps): BuiltinAdmin {
       details,
     });
 
-  /** Group names, resolved or created, for import rows. */
-  const groupIdsFor = async (
-    names: string[],
-    s: Pick<BuiltinDirectoryStore, "findGroupByName" | "insertGroup">,
-    create: boolean,
-  ): Promise<{ ids: string[]; missing: string[]; created: string[] }> => {
-    const ids: string[] = [];
-    const missing: string[] = [];
-    const created: string[] = [];
-    for (const name of names) {
-      const row = await s.findGroupByName(name);
-      if (row !== null) ids.push(row.id);
-      else if (!create) missing.push(name);
-      else {
-        const id = newId(deps.random, deps.clock.now());
-        await s.insertGroup({ id, name, description: "", createdAt: deps.clock.now() });
-        ids.push(id);
-        created.push(name);
+  /** Writes one validated import row, or returns why it cannot be written (having written nothing). */
+  const applyImportRow = async (
+    s: BuiltinDirectoryStore,
+    row: PreparedRow,
+    groups: { groupCache: Map<string, string>; created: Map<string, string>; createGroups: boolean },
+  ): Promise<RowOutcome> => {
+    const found = await s.findUser(row.fields.userName as string);
+    const existing = found !== null && found.userName.toLowerCase() === row.key ? found : null;
+    if (found !== null && existing === null) {
+      return {
+        kind: "invalid",
+        issues: [{ field: "userName", message: "This user name is another account's email address." }],
+      };
+    }
+    if (typeof row.fields.email === "string") {
+      const other = await s.findUser(row.fields.email);
+      if (other !== null && other.id !== existing?.id) {
+        return {
+          kind: "invalid",
+          issues: [{ field: "email", message: "This email address already identifies another account." }],
+        };
       }
     }
-    return { ids, missing, created };
+    const groupIds: string[] = [];
+    const missing: string[] = [];
+    for (const name of row.groupNames) {
+      const cacheKey = name.toLowerCase();
+      const pending = groups.created.get(cacheKey); // created in this (not yet committed) transaction
+      const known = pending ?? groups.groupCache.get(cacheKey) ?? (await s.findGroupByName(name))?.id;
+      if (known !== undefined) {
+        if (pending === undefined) groups.groupCache.set(cacheKey, known);
+        groupIds.push(known);
+      } else if (groups.createGroups) {
+        // Created only once the row is known to be valid (this is the last check).
+        missing.push(name);
+      } else {
+        return { kind: "invalid", issues: [{ field: "groups", message: `Unknown group "${name}".` }] };
+      }
+    }
+    const at = deps.clock.now();
+    for (const name of missing) {
+      const id = newId(deps.random, at);
+      await s.insertGroup({ id, name, description: "", createdAt: at });
+      groups.created.set(name.toLowerCase(), id);
+      groupIds.push(id);
+    }
+    let kind: "created" | "updated" | "unchanged";
+    let userId: string;
+    if (existing === null) {
+      userId = newId(deps.random, at);
+      await s.insertUser({
+        id: userId,
+        userName: row.fields.userName as string,
+        displayName: row.fields.displayName as string,
+        email: row.fields.email ?? null,
+        mobile: row.fields.mobile ?? null,
+        officePhone: row.fields.officePhone ?? null,
+        enabled: true,
+        passwordHash: null,
+        passwordChangedAt: null,
+        mustChangePassword: false,
+        lockedAt: null,
+        failedLogins: 0,
+        createdAt: at,
+        updatedAt: at,
+      });
+      kind = "created";
+    } else {
+      userId = existing.id;
+      const patch: Partial<BuiltinUserRow> = {};
+      if (row.fields.displayName !== existing.displayName) patch.displayName = row.fields.displayName as string;
+      for (const k of ["email", "mobile", "officePhone"] as const) {
+        const v = row.fields[k];
+        if (v !== undefined && v !== null && v !== existing[k]) patch[k] = v;
+      }
+      kind = Object.keys(patch).length > 0 ? "updated" : "unchanged";
+      if (kind === "updated") await s.updateUser(userId, { ...patch, updatedAt: at });
+    }
+    const current =
+      kind === "created" ? new Set<string>() : new Set(await s.parentGroups({ kind: "user", id: userId }));
+    for (const groupId of groupIds) {
+      if (!current.has(groupId)) {
+        await s.addMember(groupId, { kind: "user", id: userId });
+        if (kind === "unchanged") kind = "updated";
+      }
+    }
+    return { kind };
   };
 
   return {
@@ -556,6 +628,9 @@ export function createBuiltinAdmin(deps: BuiltinAdminDeps): BuiltinAdmin {
       if (report.issues.length > 0) return report;
 
       report.rows = records.length;
+
+      // Pass 1, no writes: every field of every row.
+      const prepared: PreparedRow[] = [];
       const seenUserNames = new Map<string, number>();
       for (const record of records) {
         const rowIssues: ImportIssue[] = [];
@@ -568,10 +643,8 @@ export function createBuiltinAdmin(deps: BuiltinAdminDeps): BuiltinAdmin {
         for (const c of ["userName", "displayName", "email", "mobile", "officePhone"]) {
           if (columns.includes(c) && cell(c) !== "") input[c] = cell(c);
         }
-        if (rowIssues.length === 0) {
-          const checked = validateUserFields(input, { mode: "create" });
-          if (!checked.ok) for (const i of checked.issues) fail(i.field, i.message);
-        }
+        const checked = rowIssues.length === 0 ? validateUserFields(input, { mode: "create" }) : null;
+        if (checked !== null && !checked.ok) for (const i of checked.issues) fail(i.field, i.message);
         const groupNames = columns.includes("groups")
           ? [
               ...new Set(
@@ -586,80 +659,59 @@ export function createBuiltinAdmin(deps: BuiltinAdminDeps): BuiltinAdmin {
         const key = (input["userName"] ?? "").toLowerCase();
         if (key !== "" && seenUserNames.has(key)) fail("userName", `Same user as line ${seenUserNames.get(key)}.`);
         if (key !== "") seenUserNames.set(key, record.line);
-        if (rowIssues.length > 0) {
+        if (rowIssues.length > 0 || checked === null || !checked.ok) {
           report.failed++;
           report.issues.push(...rowIssues);
           continue;
         }
+        prepared.push({ line: record.line, key, fields: checked.value, groupNames });
+      }
 
-        const fields = validateUserFields(input, { mode: "create" });
-        if (!fields.ok) continue; // unreachable: validated above
+      // Pass 2: rows in chunks, one transaction per chunk (a transaction per row is ~10× slower). A row whose
+      // checks fail inside the transaction returns before writing anything. If a chunk fails on a store error
+      // (a concurrent insert of the same name), it is rolled back and replayed row by row to isolate the row.
+      const groupCache = new Map<string, string>();
+      const tally = (row: PreparedRow, outcome: RowOutcome): void => {
+        if (outcome.kind === "invalid") {
+          report.failed++;
+          for (const i of outcome.issues) report.issues.push({ row: row.line, field: i.field, message: i.message });
+        } else report[outcome.kind]++;
+      };
+      const runChunk = async (chunk: PreparedRow[]): Promise<RowOutcome[]> => {
+        const created = new Map<string, string>();
+        const outcomes = await deps.stores.transaction(async (tx) => {
+          const out: RowOutcome[] = [];
+          for (const row of chunk) {
+            out.push(
+              await applyImportRow(tx.builtin, row, {
+                groupCache,
+                created,
+                createGroups: options.createGroups === true,
+              }),
+            );
+          }
+          return out;
+        });
+        for (const [name, id] of created) groupCache.set(name, id);
+        return outcomes;
+      };
+      for (let i = 0; i < prepared.length; i += IMPORT_CHUNK_ROWS) {
+        const chunk = prepared.slice(i, i + IMPORT_CHUNK_ROWS);
         try {
-          const outcome = await deps.stores.transaction(async (tx) => {
-            const s = tx.builtin;
-            const found = await s.findUser(fields.value.userName as string);
-            const existing = found !== null && found.userName.toLowerCase() === key ? found : null;
-            const unique = await uniquenessIssues(s, fields.value, existing?.id ?? null);
-            if (unique.length > 0) return { kind: "invalid" as const, issues: unique };
-            const groups = await groupIdsFor(groupNames, s, options.createGroups === true);
-            if (groups.missing.length > 0) {
-              return {
-                kind: "invalid" as const,
-                issues: groups.missing.map((g) => ({ field: "groups", message: `Unknown group "${g}".` })),
-              };
-            }
-            const at = deps.clock.now();
-            let kind: "created" | "updated" | "unchanged";
-            let userId: string;
-            if (existing === null) {
-              userId = newId(deps.random, at);
-              await s.insertUser({
-                id: userId,
-                userName: fields.value.userName as string,
-                displayName: fields.value.displayName as string,
-                email: fields.value.email ?? null,
-                mobile: fields.value.mobile ?? null,
-                officePhone: fields.value.officePhone ?? null,
-                enabled: true,
-                passwordHash: null,
-                passwordChangedAt: null,
-                mustChangePassword: false,
-                lockedAt: null,
-                failedLogins: 0,
-                createdAt: at,
-                updatedAt: at,
-              });
-              kind = "created";
-            } else {
-              userId = existing.id;
-              const patch: Partial<BuiltinUserRow> = {};
-              if (fields.value.displayName !== existing.displayName)
-                patch.displayName = fields.value.displayName as string;
-              for (const k of ["email", "mobile", "officePhone"] as const) {
-                const v = fields.value[k];
-                if (v !== undefined && v !== null && v !== existing[k]) patch[k] = v;
-              }
-              kind = Object.keys(patch).length > 0 ? "updated" : "unchanged";
-              if (kind === "updated") await s.updateUser(userId, { ...patch, updatedAt: at });
-            }
-            const current = new Set(await s.parentGroups({ kind: "user", id: userId }));
-            for (const groupId of groups.ids) {
-              if (!current.has(groupId)) {
-                await s.addMember(groupId, { kind: "user", id: userId });
-                if (kind === "unchanged") kind = "updated";
-              }
-            }
-            return { kind };
-          });
-          if (outcome.kind === "invalid") {
-            report.failed++;
-            for (const i of outcome.issues)
-              report.issues.push({ row: record.line, field: i.field, message: i.message });
-          } else report[outcome.kind]++;
+          const outcomes = await runChunk(chunk);
+          chunk.forEach((row, k) => tally(row, outcomes[k] ?? { kind: "unchanged" }));
         } catch (error) {
           if (!isAppError(error) || error.status >= 500) throw error;
-          report.failed++;
-          report.issues.push({ row: record.line, field: "(row)", message: error.code });
+          for (const row of chunk) {
+            try {
+              const [outcome] = await runChunk([row]);
+              tally(row, outcome ?? { kind: "unchanged" });
+            } catch (rowError) {
+              if (!isAppError(rowError) || rowError.status >= 500) throw rowError;
+              report.failed++;
+              report.issues.push({ row: row.line, field: "(row)", message: rowError.code });
+            }
+          }
         }
       }
       await audit("usersImported", options, { id: null, name: null }, "Users imported from CSV", {

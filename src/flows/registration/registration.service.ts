@@ -37,6 +37,11 @@ const DISPLAY_ORDER: readonly MethodId[] = [
   "security-questions",
 ];
 
+/** Methods without an enrollment of their own whose data another method's registration holds. */
+const SHARED_ENROLLMENT: Partial<Record<MethodId, { method: MethodId; input: Record<string, string> }>> = {
+  "voice-mobile": { method: "sms-code", input: { delivery: "voice" } },
+};
+
 /** Method names as the reference writes them in audit reasons ("User registered Email."). */
 const AUDIT_METHOD_NAMES: Record<MethodId, string> = {
   "email-code": "Email",
@@ -246,6 +251,25 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
     return { becameRegistered: false, wasRegistered };
   }
 
+  /**
+   * Where a method's registrations live. The mobile number is registered once, under `sms-code`, whether it
+   * will be used for texts or calls (methods/phone): with only "call my mobile" allowed, it is still added
+   * through the `sms-code` enrollment, confirmed by a call.
+   */
+  function storedAs(methodId: MethodId): { method: MethodId; extraInput: Record<string, string> } {
+    const own = deps.methods.get(methodId)?.enrollment;
+    const shared = SHARED_ENROLLMENT[methodId];
+    if (own === undefined && shared !== undefined && deps.methods.get(shared.method)?.enrollment !== undefined) {
+      return { method: shared.method, extraInput: shared.input };
+    }
+    return { method: methodId, extraInput: {} };
+  }
+
+  /** Whether registrations stored as `stored` serve a method the user is allowed. */
+  function servesAllowed(stored: MethodId, allowed: readonly MethodId[]): boolean {
+    return allowed.some((id) => storedAs(id).method === stored);
+  }
+
   function enrollmentMethod(methodId: MethodId): { method: Method; enrollment: NonNullable<Method["enrollment"]> } {
     const method = deps.methods.get(methodId);
     const enrollment = method?.enrollment;
@@ -427,15 +451,17 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
         if (!allowed.has(id)) continue;
         const method = deps.methods.get(id);
         if (method === undefined) continue;
-        const mine = rows.filter((r) => r.method === id);
+        const stored = storedAs(id).method;
+        const enrollment = deps.methods.get(stored)?.enrollment;
+        const mine = rows.filter((r) => r.method === stored);
         const active = mine.filter((r) => r.status === "active").map(view);
-        const maxPerUser = method.enrollment?.maxPerUser ?? 0;
+        const maxPerUser = enrollment?.maxPerUser ?? 0;
         methods.push({
           id,
           labelMessage: method.labelMessage,
-          canEnroll: method.enrollment !== undefined,
+          canEnroll: enrollment !== undefined,
           maxPerUser,
-          canAddAnother: method.enrollment !== undefined && (maxPerUser === 1 || active.length < maxPerUser),
+          canAddAnother: enrollment !== undefined && (maxPerUser === 1 || active.length < maxPerUser),
           enrollments: active,
           pending: mine.filter((r) => r.status === "pending").map(view),
           hasData: method.hasData(user, rows, policy),
@@ -453,7 +479,9 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
           usableMethods: eligibility.usableMethods,
         },
         methods,
-        otherEnrollments: rows.filter((r) => !allowed.has(r.method) && r.status === "active").map(view),
+        otherEnrollments: rows
+          .filter((r) => r.status === "active" && !servesAllowed(r.method, eligibility.allowedMethods))
+          .map(view),
         registeredAt: state?.registeredAt ?? null,
         reviewedAt: state?.reviewedAt ?? null,
         reconfirmDue: reconfirmDue(policy, eligibility, state),
@@ -472,9 +500,10 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
       const [policy, eligibility] = await Promise.all([currentPolicy(), deps.policy.eligibility(user)]);
       if (!eligibility.allowedMethods.includes(methodId))
         throw new AppError("METHOD_NOT_ALLOWED", { params: { method: methodId } });
-      const { enrollment } = enrollmentMethod(methodId);
+      const target = storedAs(methodId);
+      const { enrollment } = enrollmentMethod(target.method);
       const context = await enrollContext(user, policy, ctx);
-      const mine = context.enrollments.filter((r) => r.method === methodId);
+      const mine = context.enrollments.filter((r) => r.method === target.method);
       const active = mine.filter((r) => r.status === "active");
       if (enrollment.maxPerUser > 1 && active.length >= enrollment.maxPerUser) {
         throw new AppError("METHOD_LIMIT_REACHED", { params: { max: enrollment.maxPerUser } });
@@ -485,9 +514,13 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
         ...context,
         enrollments: context.enrollments.filter((r) => r.status === "active"),
       };
-      const outcome: EnrollStartOutcome = await enrollment.start(fresh, input);
+      const methodInput =
+        Object.keys(target.extraInput).length > 0 && typeof input === "object" && input !== null && !Array.isArray(input)
+          ? { ...input, ...target.extraInput }
+          : input;
+      const outcome: EnrollStartOutcome = await enrollment.start(fresh, methodInput);
       if (outcome.kind !== "active") return outcome;
-      const becameRegistered = await afterActive(user, methodId, outcome.enrollmentId, enrollment.maxPerUser, ctx);
+      const becameRegistered = await afterActive(user, target.method, outcome.enrollmentId, enrollment.maxPerUser, ctx);
       return { kind: "active", enrollmentId: outcome.enrollmentId, becameRegistered };
     },
 
@@ -496,7 +529,7 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
       if (row.status !== "pending") throw new AppError("FLOW_STEP_INVALID", { detail: "enrollment already confirmed" });
       const policy = await currentPolicy();
       const eligibility = await deps.policy.eligibility(user);
-      if (!eligibility.allowedMethods.includes(row.method))
+      if (!servesAllowed(row.method, eligibility.allowedMethods))
         throw new AppError("METHOD_NOT_ALLOWED", { params: { method: row.method } });
       const { enrollment } = enrollmentMethod(row.method);
       const outcome: EnrollConfirmOutcome = await enrollment.confirm(
@@ -595,7 +628,7 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
       ]);
       const allowed = new Set(eligibility.allowedMethods);
       const registeredMethods = DISPLAY_ORDER.filter(
-        (id) => allowed.has(id) && rows.some((r) => r.method === id && r.status === "active"),
+        (id) => allowed.has(id) && rows.some((r) => r.method === storedAs(id).method && r.status === "active"),
       );
       return {
         userId: user.id,

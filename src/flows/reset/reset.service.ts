@@ -735,7 +735,8 @@ export function createResetService(deps: ResetDeps): ResetService {
 
       // Not proved: a failed identity proof (THR-01), whatever the reason.
       if (!(await hitAccount(flow, "identity-proof", ctx))) blocked = true;
-      const failed = outcome.kind === "exhausted";
+      // REQ-015: the last allowed wrong guess ends the flow at once (not at the next submission).
+      const failed = outcome.kind === "exhausted" || (outcome.kind === "view" && outcome.attemptsLeft === 0);
       const next = await commit(flow, flowToken, (fresh) => {
         if (fresh.state !== "in_challenge" || fresh.data.method !== id || fresh.data.gate !== gate) return null;
         if (failed) {
@@ -743,7 +744,7 @@ export function createResetService(deps: ResetDeps): ResetService {
             methodState: outcome.state,
             view: null,
             blocked: fresh.data.blocked || blocked,
-            message: outcome.message,
+            message: outcome.kind === "view" ? "reset.failed.body" : outcome.message,
             messageKind: "error",
             attemptsLeft: 0,
           }))(fresh);

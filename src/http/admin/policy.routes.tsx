@@ -10,7 +10,7 @@ import { isAppError } from "../../errors/app-error.ts";
 import { t as translate } from "../../messages/index.ts";
 import { PREDEFINED_QUESTIONS } from "../../methods/security-questions/questions.ts";
 import { diffPolicy, type PolicyChange } from "../../policy/policy.service.ts";
-import type { PolicyVersion } from "../../policy/policy.types.ts";
+import { DEFAULT_POLICY, type PolicyVersion } from "../../policy/policy.types.ts";
 import type { Registry } from "../../registry.types.ts";
 import { renderPage } from "../render.tsx";
 import { requestContext } from "../request-context.ts";

@@ -40,7 +40,8 @@ import {
   OverviewPage,
   SecurityQuestionsPage,
   SignInPage,
-  TOTPLabelPage,
+  LabelPage,
+  PasskeyCreatePage,
   TOTPSetupPage,
 } from "./registration.views.tsx";
 
@@ -73,6 +74,8 @@ const signInJSON = z.strictObject({
     .optional(),
 });
 const codeBody = z.object({ code: field.text({ max: 32 }) });
+/** The browser's WebAuthn registration response (JSON text put in the form by `passkey.js`). */
+const passkeyForm = z.object({ response: field.text({ max: 20_000 }), label: field.optionalText({ max: 60 }) });
 const codeJSON = z.strictObject({ code: field.text({ max: 32 }) });
 const emptyJSON = z.strictObject({});
 const methodParams = z.object({ method: z.enum(METHOD_IDS) });
@@ -287,8 +290,8 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
   ): Promise<FastifyReply> {
     if (methodId === "security-questions") return renderQuestions(request, reply, signed, options);
     const ctx = await pageContext(registry, request);
-    if (methodId === "totp") {
-      return renderPage(reply, h(TOTPLabelPage, { ctx, label: options.value, issues: options.issues }), {
+    if (methodId === "totp" || methodId === "passkey") {
+      return renderPage(reply, h(LabelPage, { ctx, method: methodId, label: options.value, issues: options.issues }), {
         status: options.status,
       });
     }
@@ -465,7 +468,7 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
         answers.push({ questionId, answer: parsed.value[`answer${n}`] ?? "" });
       }
       input = { answers };
-    } else if (method === "totp") {
+    } else if (method === "totp" || method === "passkey") {
       const parsed = tryForm(totpForm, request);
       if (!parsed.ok)
         return renderMethodForm(request, reply, signed, method, {
@@ -504,9 +507,19 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
       }
       case "code-sent":
         return reply.redirect(`/register/enrollments/${encodeURIComponent(outcome.enrollmentId)}/confirm`, 303);
-      case "webauthn-create":
-        // Passkeys need the browser's WebAuthn API: the HTML page never offers them (HTML_ENROLLABLE).
-        throw new AppError("METHOD_NOT_ALLOWED", { params: { method } });
+      case "webauthn-create": {
+        const pageCtx = await pageContext(registry, request);
+        return renderPage(
+          reply,
+          h(PasskeyCreatePage, {
+            ctx: pageCtx,
+            enrollmentId: outcome.enrollmentId,
+            options: outcome.options,
+            label: value,
+            issues: [],
+          }),
+        );
+      }
       case "totp-setup": {
         const pageCtx = await pageContext(registry, request);
         return renderPage(
@@ -538,6 +551,10 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
         h(TOTPSetupPage, { ctx: pageCtx, enrollmentId: id, qrSVG: null, secretBase32: null, issues: [] }),
       );
     }
+    if (pending.method === "passkey") {
+      // The ceremony's options are not kept: a passkey setup left half-way is started again.
+      return renderPage(reply, h(PasskeyCreatePage, { ctx: pageCtx, enrollmentId: id, options: null, label: "", issues: [] }));
+    }
     return renderPage(
       reply,
       h(ConfirmCodePage, {
@@ -558,7 +575,11 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
     const ctx = requestContext(request);
     const pageCtx = await pageContext(registry, request);
     const show = (issues: FieldIssue[], status: number, restart: boolean): FastifyReply =>
-      pending.method === "totp"
+      pending.method === "passkey"
+        ? renderPage(reply, h(PasskeyCreatePage, { ctx: pageCtx, enrollmentId: id, options: null, label: "", issues }), {
+            status,
+          })
+        : pending.method === "totp"
         ? renderPage(
             reply,
             h(TOTPSetupPage, { ctx: pageCtx, enrollmentId: id, qrSVG: null, secretBase32: null, issues, restart }),
@@ -576,9 +597,17 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
             }),
             { status },
           );
-    const parsed = tryForm(codeBody, request);
-    if (!parsed.ok) return show(parsed.issues, 400, false);
-    const outcome = await service.confirm(signed.user, id, { code: parsed.value.code }, ctx);
+    let input: Record<string, string>;
+    if (pending.method === "passkey") {
+      const parsed = tryForm(passkeyForm, request);
+      if (!parsed.ok) return show(parsed.issues, 400, true);
+      input = parsed.value;
+    } else {
+      const parsed = tryForm(codeBody, request);
+      if (!parsed.ok) return show(parsed.issues, 400, false);
+      input = { code: parsed.value.code };
+    }
+    const outcome = await service.confirm(signed.user, id, input, ctx);
     switch (outcome.kind) {
       case "rejected":
         return show(

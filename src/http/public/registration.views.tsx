@@ -386,15 +386,22 @@ export function ConfirmCodePage(props: {
   );
 }
 
-export function TOTPLabelPage(props: { ctx: PageContext; label: string; issues: readonly FieldIssue[] }): JSX.Element {
+/** The first step of adding an app or a passkey: give it a name. */
+export function LabelPage(props: {
+  ctx: PageContext;
+  method: "totp" | "passkey";
+  label: string;
+  issues: readonly FieldIssue[];
+}): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
+  const prefix = props.method === "totp" ? "registration.totp" : "registration.passkey";
   return (
-    <Layout ctx={ctx} title={t("registration.totp.heading")}>
+    <Layout ctx={ctx} title={t(`${prefix}.heading`)}>
       <ErrorSummary t={t} issues={props.issues} />
-      <h1>{t("registration.totp.heading")}</h1>
-      <p class="lead">{t("registration.totp.intro")}</p>
-      <PostForm action="/register/methods/totp" csrf={ctx.csrf}>
+      <h1>{t(`${prefix}.heading`)}</h1>
+      <p class="lead">{t(`${prefix}.intro`)}</p>
+      <PostForm action={`/register/methods/${props.method}`} csrf={ctx.csrf}>
         <Field
           name="label"
           label={t("registration.totp.label_field")}
@@ -405,6 +412,56 @@ export function TOTPLabelPage(props: { ctx: PageContext; label: string; issues: 
         />
         <Button>{t("registration.totp.submit")}</Button>
       </PostForm>
+      <BackLink ctx={ctx} />
+    </Layout>
+  );
+}
+
+/**
+ * The passkey ceremony: `passkey.js` reads the options from `data-options`, asks the browser to create the
+ * credential, puts the result in `response` and submits. Without JavaScript only the explanation shows.
+ */
+export function PasskeyCreatePage(props: {
+  ctx: PageContext;
+  enrollmentId: string;
+  options: Record<string, unknown> | null;
+  label: string;
+  issues: readonly FieldIssue[];
+}): JSX.Element {
+  const { ctx } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("registration.passkey.heading")} scripts={PASSKEY_SCRIPTS}>
+      <ErrorSummary t={t} issues={props.issues} />
+      <h1>{t("registration.passkey.heading")}</h1>
+      {props.options === null ? (
+        <p>
+          <ButtonLink href="/register/methods/passkey">{t("registration.start_over")}</ButtonLink>
+        </p>
+      ) : (
+        <form
+          method="post"
+          action={`/register/enrollments/${encodeURIComponent(props.enrollmentId)}/confirm`}
+          class="form"
+          data-webauthn="create"
+          data-options={JSON.stringify(props.options)}
+          data-failed={t("registration.passkey.failed")}
+          data-unsupported={t("registration.passkey.unsupported")}
+          novalidate
+        >
+          <input type="hidden" name={ctx.csrf.name} value={ctx.csrf.value} />
+          <input type="hidden" name="response" value="" />
+          <input type="hidden" name="label" value={props.label} />
+          <p>{t("registration.passkey.ready")}</p>
+          <p class="field__hint" data-needs-js>
+            {t("registration.method.needs_javascript")}
+          </p>
+          <p class="field__hint" role="status" data-webauthn-status />
+          <button type="submit" class="button button--primary" data-webauthn-start hidden>
+            {t("registration.passkey.create")}
+          </button>
+        </form>
+      )}
       <BackLink ctx={ctx} />
     </Layout>
   );

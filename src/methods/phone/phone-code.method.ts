@@ -13,6 +13,7 @@ import { AppError } from "../../errors/app-error.ts";
 import { HOUR_MS } from "../../kernel/clock.ts";
 import { newId } from "../../kernel/ids.ts";
 import { hmacHex, safeEqual } from "../../kernel/secrets.ts";
+import { methodFamily } from "../../policy/families.ts";
 import type { AuditRecorder, RequestContext } from "../../registry.types.ts";
 import type { EnrollmentRow, MethodId, RedeemResult } from "../../store/types.ts";
 import { type MethodDeps, stringField } from "../deps.ts";
@@ -183,7 +184,7 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
   const method: Method = {
     id,
     labelMessage: LABELS[id],
-    family: id === "voice-office" ? "office-phone" : "mobile-phone",
+    family: methodFamily(id),
 
     hasData(user, enrollments): boolean {
       return (
