@@ -8,6 +8,7 @@ import { createFirstRunLink } from "./http/admin/first-run.ts";
 import { buildServer } from "./http/server.ts";
 import { createLogger, type Logger } from "./kernel/logger.ts";
 import type { ShutdownStep } from "./kernel/shutdown.ts";
+import { createHousekeeping } from "./ops/housekeeping.ts";
 import { buildRegistry, type RegistryOverrides } from "./registry.ts";
 import type { Registry } from "./registry.types.ts";
 
@@ -26,7 +27,10 @@ export interface RunningServer {
   publicUrl: string;
   /** The one-time administrator set-up link while no administrator exists, else null. */
   firstRunLink: string | null;
-  /** In order: stop accepting and finish in-flight requests, stop the outbox worker, close directory and store. */
+  /**
+   * In order: stop accepting and finish in-flight requests, stop the outbox worker and housekeeping, close
+   * directory and store.
+   */
   shutdownSteps: ShutdownStep[];
 }
 
@@ -45,6 +49,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw error;
   }
   registry.outboxWorker.start();
+  // Expired codes/flows/sessions, old throttle events and audit records past retention (every 15 minutes).
+  const housekeeping = createHousekeeping({ stores: registry.stores, clock: registry.clock, config, log });
+  housekeeping.start();
 
   const address = app.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -61,6 +68,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     shutdownSteps: [
       { name: "http server (finishing in-flight requests)", run: () => server.close() },
       { name: "outbox worker", run: () => registry.outboxWorker.stop() },
+      { name: "housekeeping", run: () => housekeeping.stop() },
       { name: "directory and store", run: () => registry.close() },
     ],
   };

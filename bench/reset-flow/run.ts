@@ -36,7 +36,9 @@ interface Child {
 }
 
 async function startChild(script: string, args: string[], onLine?: (line: string) => void): Promise<Child> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(HERE, script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", join(HERE, script), ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const reader = createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 60_000);
@@ -88,15 +90,37 @@ function codeFor(recipient: string, timeoutMs: number): Promise<string> {
   });
 }
 
-async function call(base: string, method: string, path: string, body: unknown, headers: Record<string, string>): Promise<any> {
+/** The few response fields the benchmark reads (identify, steps, captcha). */
+interface BenchJSON {
+  flowId: string;
+  token: string;
+  flow: { state: string };
+  algorithm: string;
+  challenge: string;
+  maxnumber: number;
+  salt: string;
+  signature: string;
+}
+
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<BenchJSON> {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+    headers: {
+      accept: "application/json",
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...headers,
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
   if (response.status >= 400) throw new Error(`${method} ${path} → ${response.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text);
+  return JSON.parse(text) as BenchJSON;
 }
 
 /** One complete reset flow for user `index`; returns its latency in ms. */
@@ -104,10 +128,17 @@ async function flow(base: string, index: number): Promise<number> {
   const started = performance.now();
   const ip = { "x-forwarded-for": `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}` };
   const challenge = await call(base, "GET", "/api/v1/reset/captcha", undefined, ip);
-  const solution = await solveChallenge(challenge.challenge, challenge.salt, challenge.algorithm, challenge.maxnumber).promise;
+  const solution = await solveChallenge(challenge.challenge, challenge.salt, challenge.algorithm, challenge.maxnumber)
+    .promise;
   if (solution === null) throw new Error("captcha not solved");
   const captcha = Buffer.from(
-    JSON.stringify({ algorithm: challenge.algorithm, challenge: challenge.challenge, number: solution.number, salt: challenge.salt, signature: challenge.signature }),
+    JSON.stringify({
+      algorithm: challenge.algorithm,
+      challenge: challenge.challenge,
+      number: solution.number,
+      salt: challenge.salt,
+      signature: challenge.signature,
+    }),
   ).toString("base64");
   const identify = await call(base, "POST", "/api/v1/reset", { identifier: `bench-${index}`, captcha }, ip);
   const headers = { ...ip, "x-flow-token": identify.token };
@@ -166,8 +197,14 @@ async function main(): Promise<void> {
   const config = configSchema.parse({});
   console.log("OpenSSPR reset-flow benchmark (builtin directory, SQLite file, SMTP sink on loopback)");
   console.log("NOTE: the proof-of-work CAPTCHA runs at its LOWEST difficulty (altcha maxnumber 1000).");
-  console.log(`load average before the run: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (other work on this machine skews every figure)`);
-  console.log(`argon2id: m=${config.security.argon2.memoryCost} KiB, t=${config.security.argon2.timeCost}, p=${config.security.argon2.parallelism}; ${availableParallelism()} CPUs (${cpus()[0]?.model ?? "?"})`);
+  console.log(
+    `load average before the run: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} (other work on this machine skews every figure)`,
+  );
+  console.log(
+    `argon2id: m=${config.security.argon2.memoryCost} KiB, t=${config.security.argon2.timeCost}, p=${config.security.argon2.parallelism}; ${availableParallelism()} CPUs (${cpus()[0]?.model ?? "?"})`,
+  );
 
   const results: Record<string, unknown>[] = [];
   let next = 0;
@@ -226,7 +263,9 @@ async function main(): Promise<void> {
   const c4 = results.find((r) => r.concurrency === 4);
   console.log(`argon2id rate: ${argon2PerSecond} hashes/s`);
   console.log(`best flows/s ÷ argon2 rate = ${ratio}  (target ≥ 0.8)`);
-  console.log(`p99 at concurrency 4 = ${c4?.p99ms} ms (target < 250 ms); peak RSS = ${Math.max(...results.map((r) => Number(r.serverPeakRssMB)))} MB (target < 250 MB)`);
+  console.log(
+    `p99 at concurrency 4 = ${c4?.p99ms} ms (target < 250 ms); peak RSS = ${Math.max(...results.map((r) => Number(r.serverPeakRssMB)))} MB (target < 250 MB)`,
+  );
 
   const out = {
     benchmark: "reset-flow",

@@ -130,9 +130,9 @@ export async function registerCaptchaAssets(app: FastifyInstance): Promise<void>
       url: CAPTCHA_ASSETS.init,
       path: null,
       type: "text/javascript",
-      // The external build ships no workers: register the SHA worker from our origin.
+      // The external build ships no workers: register the SHA worker from our origin. A classic script,
+      // loaded (deferred) right after the widget, which defines the `$altcha` global.
       body: [
-        `import "${CAPTCHA_ASSETS.script}";`,
         "for (const alg of ['SHA-256', 'SHA-384', 'SHA-512']) {",
         `  globalThis.$altcha.algorithms.set(alg, () => new Worker("${CAPTCHA_ASSETS.worker}"));`,
         "}",

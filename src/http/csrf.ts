@@ -116,9 +116,11 @@ export function csrfPreValidation(deps: CSRFDeps) {
     if (request.routeOptions.config?.csrf === false) return;
     const isAPI = isAPIRequest(request);
     if (isAPI) {
-      // A body must be JSON; a cookie-authenticated call must say JSON even without a body, so that a
+      // A body must be JSON; a cookie-authenticated POST must say JSON even without a body, so that a
       // cross-site page can only make it after a CORS preflight (which this server never answers).
-      if ((hasBody(request) || !hasBearer(request)) && !isJSONContentType(request)) {
+      // PUT/PATCH/DELETE are never "simple" requests: cross-site they always need that preflight.
+      const cookiePost = request.method === "POST" && !hasBearer(request);
+      if ((hasBody(request) || cookiePost) && !isJSONContentType(request)) {
         throw new AppError("UNSUPPORTED_MEDIA_TYPE");
       }
     }

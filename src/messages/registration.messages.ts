@@ -9,7 +9,7 @@ const en = {
   "registration.passkey.heading": "Passkey",
   "registration.passkey.intro":
     "A passkey lets you prove it's you with your device's screen lock or a security key. Give it a name so you can tell your passkeys apart.",
-  "registration.passkey.ready": "Choose \"Create passkey\" and follow your browser's instructions.",
+  "registration.passkey.ready": 'Choose "Create passkey" and follow your browser\'s instructions.',
   "registration.passkey.create": "Create passkey",
   "registration.passkey.failed": "The passkey was not created. Try again, or choose another method.",
   "registration.passkey.unsupported": "This browser cannot create passkeys. Choose another method.",
@@ -239,7 +239,8 @@ const de: Messages = {
     "Mit einem Passkey weisen Sie sich mit der Bildschirmsperre Ihres Geräts oder einem Sicherheitsschlüssel aus. Geben Sie ihm einen Namen, damit Sie Ihre Passkeys unterscheiden können.",
   "registration.passkey.ready": "Wählen Sie „Passkey erstellen“ und folgen Sie den Anweisungen Ihres Browsers.",
   "registration.passkey.create": "Passkey erstellen",
-  "registration.passkey.failed": "Der Passkey wurde nicht erstellt. Versuchen Sie es erneut oder wählen Sie eine andere Methode.",
+  "registration.passkey.failed":
+    "Der Passkey wurde nicht erstellt. Versuchen Sie es erneut oder wählen Sie eine andere Methode.",
   "registration.passkey.unsupported": "Dieser Browser kann keine Passkeys erstellen. Wählen Sie eine andere Methode.",
   "registration.method_name.email-code": "E-Mail",
   "registration.method_name.sms-code": "Telefon (SMS)",

@@ -7,7 +7,8 @@ import type { CatalogModule } from "./index.ts";
 const en: Record<string, string> = {
   "reset.next": "Next",
   "reset.identify.title": "Get back into your account",
-  "reset.identify.intro": "Who are you? To recover your account, enter your user name or email address and complete the check below.",
+  "reset.identify.intro":
+    "Who are you? To recover your account, enter your user name or email address and complete the check below.",
   "reset.identify.label": "User name or email",
   "reset.identify.hint": "Example: alice or alice@example.com",
   "reset.identify.invalid": "Enter your user name or email address (without special control characters).",
@@ -46,7 +47,8 @@ const en: Record<string, string> = {
     "To protect your account, type the full address or number we have on file ({hint}). We only send a code if it matches.",
   "reset.challenge.send_email": "Email",
   "reset.challenge.send_text": "Text",
-  "reset.challenge.sent_if_match": "If what you typed matches our records, we have sent you a code. It is valid for 5 minutes.",
+  "reset.challenge.sent_if_match":
+    "If what you typed matches our records, we have sent you a code. It is valid for 5 minutes.",
   "reset.challenge.code_label": "Enter your verification code",
   "reset.challenge.code_hint": "A {digits}-digit code was sent to {hint} if it matched our records.",
   "reset.challenge.totp_label": "Enter the code displayed in your authenticator app",
@@ -69,7 +71,8 @@ const en: Record<string, string> = {
   "reset.done.password_reset": "Your password has been reset",
   "reset.done.unlocked": "Your account has been unlocked",
   "reset.done.not_locked": "Your account was not locked",
-  "reset.done.sign_in": "You can now sign in with your account. For your security, you were signed out everywhere else.",
+  "reset.done.sign_in":
+    "You can now sign in with your account. For your security, you were signed out everywhere else.",
   "reset.done.home": "Back to the password portal",
   "reset.failed.title": "We couldn't verify your identity",
   "reset.failed.body": "You have run out of tries for this request. Start again to get a new code.",
@@ -91,7 +94,8 @@ const en: Record<string, string> = {
     "You have tried to reset your password too many times. You can try again in 24 hours, or contact your administrator.",
   "reset.error.directory_down":
     "We can't reset your password right now because of connectivity issues to your organization. Try again in a few minutes; if the problem persists, contact your administrator.",
-  "reset.directory.policy": "Your organization's directory did not accept this password (password policy). Choose another one.",
+  "reset.directory.policy":
+    "Your organization's directory did not accept this password (password policy). Choose another one.",
   "reset.directory.history": "You have used this password before. Choose a password you have not used recently.",
   "reset.directory.too_recent": "Your password was changed too recently to change it again. Try again later.",
   "reset.directory.too_short": "Your organization's directory requires a longer password.",
@@ -121,7 +125,8 @@ const fr: Record<string, string> = {
   "reset.identify.invalid": "Saisissez votre nom d'utilisateur ou votre adresse e-mail (sans caractères de contrôle).",
   "reset.captcha.label": "Vérifiez que vous n'êtes pas un robot",
   "reset.captcha.invalid": "La vérification anti-robot a échoué ou a expiré. Recommencez-la.",
-  "reset.captcha.noscript": "Cette vérification nécessite JavaScript, désactivé dans votre navigateur. Activez-le ou contactez votre administrateur.",
+  "reset.captcha.noscript":
+    "Cette vérification nécessite JavaScript, désactivé dans votre navigateur. Activez-le ou contactez votre administrateur.",
   "reset.contact_admin": "Contacter votre administrateur",
   "reset.contact_admin.sent": "Nous avons demandé à votre administrateur de vous aider. Il vous contactera.",
   "reset.gate": "Étape de vérification {gate}",
@@ -153,12 +158,15 @@ const fr: Record<string, string> = {
     "Pour protéger votre compte, saisissez l'adresse ou le numéro complet enregistré ({hint}). Nous n'envoyons un code que s'il correspond.",
   "reset.challenge.send_email": "Envoyer l'e-mail",
   "reset.challenge.send_text": "Envoyer le SMS",
-  "reset.challenge.sent_if_match": "Si votre saisie correspond à nos informations, nous vous avons envoyé un code valable 5 minutes.",
+  "reset.challenge.sent_if_match":
+    "Si votre saisie correspond à nos informations, nous vous avons envoyé un code valable 5 minutes.",
   "reset.challenge.code_label": "Saisissez votre code de vérification",
-  "reset.challenge.code_hint": "Un code à {digits} chiffres a été envoyé à {hint} s'il correspondait à nos informations.",
+  "reset.challenge.code_hint":
+    "Un code à {digits} chiffres a été envoyé à {hint} s'il correspondait à nos informations.",
   "reset.challenge.totp_label": "Saisissez le code affiché dans votre application d'authentification",
   "reset.challenge.totp_hint": "Le code change toutes les 30 secondes.",
-  "reset.challenge.not_arrived": "Vous n'avez pas reçu le code après une minute ? Vérifiez vos courriers indésirables, ou :",
+  "reset.challenge.not_arrived":
+    "Vous n'avez pas reçu le code après une minute ? Vérifiez vos courriers indésirables, ou :",
   "reset.challenge.try_again": "Réessayer",
   "reset.password.new": "Saisissez le nouveau mot de passe",
   "reset.password.confirm": "Confirmez le nouveau mot de passe",
@@ -172,7 +180,8 @@ const fr: Record<string, string> = {
   "reset.done.password_reset": "Votre mot de passe a été réinitialisé",
   "reset.done.unlocked": "Votre compte a été déverrouillé",
   "reset.done.not_locked": "Votre compte n'était pas verrouillé",
-  "reset.done.sign_in": "Vous pouvez maintenant vous connecter. Par sécurité, vous avez été déconnecté partout ailleurs.",
+  "reset.done.sign_in":
+    "Vous pouvez maintenant vous connecter. Par sécurité, vous avez été déconnecté partout ailleurs.",
   "reset.done.home": "Retour au portail des mots de passe",
   "reset.failed.title": "Nous n'avons pas pu vérifier votre identité",
   "reset.failed.body": "Vous avez épuisé vos essais pour cette demande. Recommencez pour obtenir un nouveau code.",
@@ -211,7 +220,8 @@ const de: Record<string, string> = {
   "reset.identify.invalid": "Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein (ohne Steuerzeichen).",
   "reset.captcha.label": "Bestätigen Sie, dass Sie kein Roboter sind",
   "reset.captcha.invalid": "Die Roboterprüfung ist fehlgeschlagen oder abgelaufen. Führen Sie sie erneut durch.",
-  "reset.captcha.noscript": "Diese Prüfung benötigt JavaScript. Schalten Sie es ein oder wenden Sie sich an Ihren Administrator.",
+  "reset.captcha.noscript":
+    "Diese Prüfung benötigt JavaScript. Schalten Sie es ein oder wenden Sie sich an Ihren Administrator.",
   "reset.contact_admin": "Wenden Sie sich an Ihren Administrator",
   "reset.contact_admin.sent": "Wir haben Ihren Administrator gebeten, Ihnen zu helfen.",
   "reset.gate": "Überprüfungsschritt {gate}",
@@ -241,7 +251,8 @@ const de: Record<string, string> = {
     "Geben Sie zum Schutz Ihres Kontos die vollständige hinterlegte Adresse oder Nummer ein ({hint}). Wir senden nur bei Übereinstimmung einen Code.",
   "reset.challenge.send_email": "E-Mail senden",
   "reset.challenge.send_text": "SMS senden",
-  "reset.challenge.sent_if_match": "Wenn Ihre Eingabe übereinstimmt, haben wir Ihnen einen Code gesendet. Er ist 5 Minuten gültig.",
+  "reset.challenge.sent_if_match":
+    "Wenn Ihre Eingabe übereinstimmt, haben wir Ihnen einen Code gesendet. Er ist 5 Minuten gültig.",
   "reset.challenge.code_label": "Geben Sie Ihren Überprüfungscode ein",
   "reset.challenge.code_hint": "Ein {digits}-stelliger Code wurde an {hint} gesendet, falls die Angabe übereinstimmte.",
   "reset.challenge.totp_label": "Geben Sie den Code aus Ihrer Authentifizierungs-App ein",
@@ -268,7 +279,8 @@ const de: Record<string, string> = {
   "reset.refusal.technical": "Technische Details",
   "reset.refusal.tenant_disabled":
     "Ihr Administrator hat das Zurücksetzen von Kennwörtern für Ihre Organisation deaktiviert. Bitten Sie ihn, diese Funktion zu aktivieren.",
-  "reset.refusal.blocked": "Sie haben es zu oft versucht. Versuchen Sie es in 24 Stunden erneut oder wenden Sie sich an Ihren Administrator.",
+  "reset.refusal.blocked":
+    "Sie haben es zu oft versucht. Versuchen Sie es in 24 Stunden erneut oder wenden Sie sich an Ihren Administrator.",
   "reset.error.directory_down":
     "Wir können Ihr Kennwort gerade nicht zurücksetzen. Versuchen Sie es in einigen Minuten erneut; besteht das Problem weiter, wenden Sie sich an Ihren Administrator.",
   "change.title": "Kennwort ändern",

@@ -29,11 +29,21 @@ test("a person resets a forgotten password in Chromium, CAPTCHA widget included"
   const page = await browser.newPage();
   const problems: string[] = [];
   page.on("console", (message) => {
-    if (message.type() === "error") problems.push(message.text());
+    // Failed loads are reported below with their URL (the browser's own favicon probe is not ours).
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource"))
+      problems.push(message.text());
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400 && !response.url().endsWith("/favicon.ico"))
+      problems.push(`${response.status()} ${response.url()}`);
   });
   page.on("pageerror", (error) => problems.push(error.message));
   page.on("request", (request) => {
-    if (!request.url().startsWith(served.baseURL) && !request.url().startsWith("data:") && !request.url().startsWith("blob:")) {
+    if (
+      !request.url().startsWith(served.baseURL) &&
+      !request.url().startsWith("data:") &&
+      !request.url().startsWith("blob:")
+    ) {
       problems.push(`request left the origin: ${request.url()}`);
     }
   });
@@ -43,14 +53,14 @@ test("a person resets a forgotten password in Chromium, CAPTCHA widget included"
   await page.fill("#f-identifier", "rosa");
   await page.locator("altcha-widget input[type=checkbox]").click({ force: true });
   await page.waitForFunction(
-    () => (document.querySelector('input[name="altcha"]') as HTMLInputElement | null)?.value?.length ?? 0 > 0,
+    () => ((document.querySelector('input[name="altcha"]') as HTMLInputElement | null)?.value ?? "").length > 0,
     undefined,
     { timeout: 30_000 },
   );
   await page.screenshot({ path: screenshotPath("reset-2-captcha-solved"), fullPage: true });
   await page.click("button.button--primary");
   await page.waitForURL(/\/reset\/[0-9a-z]+$/);
-  assert.match(await page.textContent("h1") ?? "", /trouble signing in/);
+  assert.match((await page.textContent("h1")) ?? "", /trouble signing in/);
   await page.screenshot({ path: screenshotPath("reset-3-path"), fullPage: true });
   await page.click("button.button--primary");
 
@@ -72,9 +82,13 @@ test("a person resets a forgotten password in Chromium, CAPTCHA widget included"
   await page.waitForSelector("#f-password");
   await page.fill("#f-password", "Tangerine-Compass-Velvet-93");
   // The live meter (strength.js) asks the server and updates without a page load.
-  await page.waitForFunction(() => Number((document.getElementById("strength-meter") as HTMLMeterElement | null)?.value ?? 0) >= 3, undefined, {
-    timeout: 10_000,
-  });
+  await page.waitForFunction(
+    () => Number((document.getElementById("strength-meter") as HTMLMeterElement | null)?.value ?? 0) >= 3,
+    undefined,
+    {
+      timeout: 10_000,
+    },
+  );
   await page.fill("#f-confirm", "Tangerine-Compass-Velvet-93");
   await page.screenshot({ path: screenshotPath("reset-7-new-password"), fullPage: true });
   await page.click("button[value=set]");

@@ -40,7 +40,11 @@ test("a user changes their password on the page; sessions are revoked and the ch
     assert.match(done.body, /Your password has been changed/);
     assert.equal(await t.registry.directory.passwords?.verify?.(mia, NEW_PASSWORD), true);
     assert.equal(await t.registry.stores.sessions.get("mia-session"), null);
-    const audit = await t.registry.stores.audit.query({ activity: "Change password (self-service)", offset: 0, limit: 5 });
+    const audit = await t.registry.stores.audit.query({
+      activity: "Change password (self-service)",
+      offset: 0,
+      limit: 5,
+    });
     assert.equal(audit.rows.filter((r) => r.outcome === "success" && r.targetId === mia.id).length, 1);
     const notice = await t.mailbox("mia@example.test");
     assert.match(notice[0]?.subject ?? "", /your password has been changed/);
@@ -61,7 +65,12 @@ test("wrong current password, unknown and disabled accounts all get the same 401
       ["nobody-here", TEST_PASSWORD],
       ["olga", TEST_PASSWORD],
     ] as const) {
-      const response = await api.json("POST", "/api/v1/change", { userName, currentPassword, newPassword: NEW_PASSWORD, confirm: NEW_PASSWORD });
+      const response = await api.json("POST", "/api/v1/change", {
+        userName,
+        currentPassword,
+        newPassword: NEW_PASSWORD,
+        confirm: NEW_PASSWORD,
+      });
       assert.equal(response.status, 401, response.body);
       bodies.push(response.body.replace(/"supportCode":"[^"]+"/, ""));
     }
@@ -76,16 +85,36 @@ test("the policy applies: not the current password, not a banned one; the two ne
   try {
     await t.createUser({ userName: "paul" });
     const api = createClient(t.app);
-    const same = await api.json("POST", "/api/v1/change", { userName: "paul", currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD, confirm: TEST_PASSWORD });
+    const same = await api.json("POST", "/api/v1/change", {
+      userName: "paul",
+      currentPassword: TEST_PASSWORD,
+      newPassword: TEST_PASSWORD,
+      confirm: TEST_PASSWORD,
+    });
     assert.equal(same.status, 422);
     assert.ok(same.json<{ error: { issues: { rule: string }[] } }>().error.issues.some((i) => i.rule === "current"));
-    const banned = await api.json("POST", "/api/v1/change", { userName: "paul", currentPassword: TEST_PASSWORD, newPassword: "Password123", confirm: "Password123" });
+    const banned = await api.json("POST", "/api/v1/change", {
+      userName: "paul",
+      currentPassword: TEST_PASSWORD,
+      newPassword: "Password123",
+      confirm: "Password123",
+    });
     assert.equal(banned.status, 422);
-    const mismatch = await api.json("POST", "/api/v1/change", { userName: "paul", currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD, confirm: "other" });
+    const mismatch = await api.json("POST", "/api/v1/change", {
+      userName: "paul",
+      currentPassword: TEST_PASSWORD,
+      newPassword: NEW_PASSWORD,
+      confirm: "other",
+    });
     assert.equal(mismatch.status, 400);
     // Inline on the page, with the support code.
     const browser = createClient(t.app);
-    const page = await browser.postForm("/change", { userName: "paul", currentPassword: TEST_PASSWORD, newPassword: "Password123", confirm: "Password123" });
+    const page = await browser.postForm("/change", {
+      userName: "paul",
+      currentPassword: TEST_PASSWORD,
+      newPassword: "Password123",
+      confirm: "Password123",
+    });
     assert.equal(page.status, 422);
     assert.match(page.body, /support-code__value/);
     assert.match(page.body, /value="paul"/);
@@ -100,15 +129,30 @@ test("current-password checks are limited per account below a directory lockout 
     const quinn = await t.createUser({ userName: "quinn" });
     const api = createClient(t.app);
     for (let i = 0; i < 3; i++) {
-      const wrong = await api.json("POST", "/api/v1/change", { userName: "quinn", currentPassword: `wrong-${i}`, newPassword: NEW_PASSWORD, confirm: NEW_PASSWORD });
+      const wrong = await api.json("POST", "/api/v1/change", {
+        userName: "quinn",
+        currentPassword: `wrong-${i}`,
+        newPassword: NEW_PASSWORD,
+        confirm: NEW_PASSWORD,
+      });
       assert.equal(wrong.status, 401);
     }
-    const limited = await api.json("POST", "/api/v1/change", { userName: "quinn", currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD, confirm: NEW_PASSWORD });
+    const limited = await api.json("POST", "/api/v1/change", {
+      userName: "quinn",
+      currentPassword: TEST_PASSWORD,
+      newPassword: NEW_PASSWORD,
+      confirm: NEW_PASSWORD,
+    });
     assert.equal(limited.status, 429);
     // The directory account is not locked by our checks (REQ-037): the right password still verifies.
     assert.equal(await t.registry.directory.passwords?.verify?.(quinn, TEST_PASSWORD), true);
     t.clock.advance(15 * 60_000 + 1);
-    const ok = await api.json("POST", "/api/v1/change", { userName: "quinn", currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD, confirm: NEW_PASSWORD });
+    const ok = await api.json("POST", "/api/v1/change", {
+      userName: "quinn",
+      currentPassword: TEST_PASSWORD,
+      newPassword: NEW_PASSWORD,
+      confirm: NEW_PASSWORD,
+    });
     assert.equal(ok.status, 200, ok.body);
   } finally {
     await t.close();
@@ -121,10 +165,19 @@ test("secrets that are not plain non-empty strings are refused with 400 before a
     await t.createUser({ userName: "rita" });
     const api = createClient(t.app);
     for (const currentPassword of ["", " ", "\u0000", ["x"], {}, true]) {
-      const response = await api.json("POST", "/api/v1/change", { userName: "rita", currentPassword, newPassword: NEW_PASSWORD, confirm: NEW_PASSWORD });
+      const response = await api.json("POST", "/api/v1/change", {
+        userName: "rita",
+        currentPassword,
+        newPassword: NEW_PASSWORD,
+        confirm: NEW_PASSWORD,
+      });
       assert.equal(response.status, 400, `${JSON.stringify(currentPassword)} → ${response.status}`);
     }
-    const audit = await t.registry.stores.audit.query({ activity: "Change password (self-service)", offset: 0, limit: 5 });
+    const audit = await t.registry.stores.audit.query({
+      activity: "Change password (self-service)",
+      offset: 0,
+      limit: 5,
+    });
     assert.equal(audit.total, 0);
   } finally {
     await t.close();

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TestApp } from "../support/app.ts";
-import { createClient, type HTTPClient } from "../support/http-client.ts";
+import { createClient, decodeEntities, type HTTPClient } from "../support/http-client.ts";
+import { createSoftAuthenticator } from "../support/webauthn-authenticator.ts";
 import {
   auditRows,
   buildRegistrationApp,
@@ -15,6 +16,7 @@ import {
   pageText,
   secretFromPage,
   signIn,
+  signInAPI,
   totpNow,
 } from "./registration-support.ts";
 
@@ -281,7 +283,9 @@ describe("registering security info through the pages", () => {
 describe("registering a mobile phone", () => {
   let t: TestApp;
   before(async () => {
-    t = await buildRegistrationApp({ policy: { methods: ["email-code", "sms-code", "voice-mobile"], methodsRequired: 1 } });
+    t = await buildRegistrationApp({
+      policy: { methods: ["email-code", "sms-code", "voice-mobile"], methodsRequired: 1 },
+    });
   });
   after(async () => {
     await t.close();
@@ -316,7 +320,11 @@ describe("registering a mobile phone", () => {
     const client = createClient(t.app);
     await signIn(client, "nemo");
     const before = (await t.mailbox()).length;
-    const response = await client.postForm("/register/methods/sms-code", { phone: "12" }, { from: "/register/methods/sms-code" });
+    const response = await client.postForm(
+      "/register/methods/sms-code",
+      { phone: "12" },
+      { from: "/register/methods/sms-code" },
+    );
     assert.equal(response.status, 422);
     assert.match(response.body, /id="f-phone"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="f-phone"/);
     assert.equal((await t.mailbox()).length, before);
@@ -337,5 +345,65 @@ describe("registering a mobile phone", () => {
     } finally {
       await t.savePolicy({ methods: ["email-code", "sms-code", "voice-mobile"] });
     }
+  });
+});
+
+describe("registering a passkey", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await buildRegistrationApp({ policy: { methods: ["email-code", "passkey", "totp"] } });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test("the page hands the options to the browser script; the browser's response confirms the passkey", async () => {
+    const user = await t.createUser({ userName: "paula", email: null });
+    const client = createClient(t.app);
+    await signIn(client, "paula");
+    const labelPage = await client.get("/register/methods/passkey");
+    assert.equal(labelPage.status, 200);
+    const ceremony = await client.postForm("/register/methods/passkey", { label: "Laptop" }, { from: "/register/methods/passkey" });
+    assert.equal(ceremony.status, 200);
+    assert.match(ceremony.body, /<script src="\/assets\/passkey\.js"/);
+    assert.match(ceremony.body, /data-needs-js/, "without JavaScript the page explains what is needed");
+    const options = JSON.parse(decodeEntities(/data-options="([^"]*)"/.exec(ceremony.body)?.[1] ?? "{}")) as Record<string, unknown>;
+    const authenticator = createSoftAuthenticator();
+    const response = authenticator.create(options, "http://localhost:3000");
+    const id = enrollmentIdFrom(ceremony.body);
+    const done = await client.postForm(`/register/enrollments/${id}/confirm`, {
+      response: JSON.stringify(response),
+      label: "Laptop",
+    });
+    assert.equal(done.status, 200);
+    assert.match(pageText(done.body), /Laptop/);
+    const rows = await t.registry.stores.enrollments.listForUser(user.id);
+    assert.deepEqual(
+      rows.map((r) => [r.method, r.status, r.label]),
+      [["passkey", "active", "Laptop"]],
+    );
+    const events = (await auditRows(t.registry, "registeredInfo")).filter((e) => e.targetName === "paula");
+    assert.equal(events[0]?.reason, "User registered Passkey.");
+  });
+
+  test("over JSON; a response for another origin is refused and the setup must start again", async () => {
+    const user = await t.createUser({ userName: "pablo", email: null });
+    const client = createClient(t.app);
+    await signInAPI(client, "pablo");
+    const authenticator = createSoftAuthenticator();
+    const first = await client.json("POST", "/api/v1/registration/methods/passkey", { label: "Key" });
+    assert.equal(first.status, 201);
+    const phish = first.json<{ enrollmentId: string; options: Record<string, unknown> }>();
+    const refused = await client.json("POST", `/api/v1/registration/enrollments/${phish.enrollmentId}/confirm`, {
+      response: authenticator.create(phish.options, "https://evil.example"),
+    });
+    assert.equal(refused.status, 422);
+    assert.equal((await t.registry.stores.enrollments.listForUser(user.id)).length, 0);
+    const second = await client.json("POST", "/api/v1/registration/methods/passkey", { label: "Key" });
+    const good = second.json<{ enrollmentId: string; options: Record<string, unknown> }>();
+    const confirmed = await client.json("POST", `/api/v1/registration/enrollments/${good.enrollmentId}/confirm`, {
+      response: authenticator.create(good.options, "http://localhost:3000"),
+    });
+    assert.equal(confirmed.status, 200);
   });
 });

@@ -53,8 +53,13 @@ describe("registration sign-in", () => {
     const client = createClient(t.app, { headers: { "accept-language": "de-CH, de;q=0.9, en;q=0.5" } });
     await signIn(client, "alice");
     const de = await client.get("/register");
-    assert.match(pageText(de.body), /Ihr Administrator verlangt, dass Sie Ihre Authentifizierungsinformationen überprüfen\./);
-    const wrong = await signIn(createClient(t.app, { headers: { "accept-language": "de" } }), "alice", { password: "falsch-falsch" });
+    assert.match(
+      pageText(de.body),
+      /Ihr Administrator verlangt, dass Sie Ihre Authentifizierungsinformationen überprüfen\./,
+    );
+    const wrong = await signIn(createClient(t.app, { headers: { "accept-language": "de" } }), "alice", {
+      password: "falsch-falsch",
+    });
     assert.match(pageText(wrong.body), /Ihr Benutzername oder Kennwort ist falsch\./);
   });
 

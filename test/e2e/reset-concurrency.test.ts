@@ -30,7 +30,11 @@ for (const parallel of [2, 5, 10]) {
       const passedHere = responses.filter((r) => r.status === 200 && flowOf(r).state === "awaiting_new_password");
       const rejected = responses.filter((r) => r.status !== 200 || flowOf(r).state !== "awaiting_new_password");
       assert.ok(passedHere.length >= 1);
-      const audit = await t.registry.stores.audit.query({ activity: "Self-service password reset flow activity progress", offset: 0, limit: 200 });
+      const audit = await t.registry.stores.audit.query({
+        activity: "Self-service password reset flow activity progress",
+        offset: 0,
+        limit: 200,
+      });
       const completions = audit.rows.filter((r) => r.reason === "User completed the email verification");
       assert.equal(completions.length, 1, `completions: ${completions.length}`);
       assert.equal(passedHere.length + rejected.length, parallel);
@@ -42,7 +46,11 @@ for (const parallel of [2, 5, 10]) {
       ]);
       const statuses = writes.map((r) => r.status).sort();
       assert.deepEqual(statuses, [200, 409]);
-      const resets = await t.registry.stores.audit.query({ activity: "Reset password (self-service)", offset: 0, limit: 10 });
+      const resets = await t.registry.stores.audit.query({
+        activity: "Reset password (self-service)",
+        offset: 0,
+        limit: 10,
+      });
       assert.equal(resets.rows.length, 1);
     } finally {
       await t.close();

@@ -33,7 +33,10 @@ test("a directory refusal (history) is shown inline and the user can choose anot
   const { t, user, browser, flowId } = await verifiedFlow();
   try {
     // Reusing the current password: the builtin directory refuses it (history).
-    const refused = await browser.postForm(`/reset/${flowId}/password`, { password: TEST_PASSWORD, confirm: TEST_PASSWORD });
+    const refused = await browser.postForm(`/reset/${flowId}/password`, {
+      password: TEST_PASSWORD,
+      confirm: TEST_PASSWORD,
+    });
     assert.equal(refused.status, 422);
     assert.match(refused.body, /used this password before/);
     assert.match(refused.body, /support-code__value/);
@@ -45,7 +48,7 @@ test("a directory refusal (history) is shown inline and the user can choose anot
   }
 });
 
-test("a directory outage says \"can't reset right now\", keeps the flow, and a retry succeeds", async () => {
+test('a directory outage says "can\'t reset right now", keeps the flow, and a retry succeeds', async () => {
   const { t, user, browser, flowId } = await verifiedFlow();
   try {
     const passwords = t.registry.directory.passwords;
@@ -61,7 +64,10 @@ test("a directory outage says \"can't reset right now\", keeps the flow, and a r
     const audit = await t.registry.stores.audit.query({ offset: 0, limit: 50 });
     assert.ok(audit.rows.some((r) => JSON.stringify(r.details).includes("ECONNREFUSED")));
     passwords.reset = realReset;
-    const retry = await browser.postForm(`/reset/${flowId}/password`, { password: NEW_PASSWORD, confirm: NEW_PASSWORD });
+    const retry = await browser.postForm(`/reset/${flowId}/password`, {
+      password: NEW_PASSWORD,
+      confirm: NEW_PASSWORD,
+    });
     assert.match(retry.body, /Your password has been reset/);
     assert.equal(await t.registry.directory.passwords?.verify?.(user, NEW_PASSWORD), true);
   } finally {
@@ -72,7 +78,10 @@ test("a directory outage says \"can't reset right now\", keeps the flow, and a r
 test("the two passwords must match, and the password policy's reasons are listed", async () => {
   const { t, browser, flowId } = await verifiedFlow();
   try {
-    const mismatch = await browser.postForm(`/reset/${flowId}/password`, { password: NEW_PASSWORD, confirm: "something-else-1" });
+    const mismatch = await browser.postForm(`/reset/${flowId}/password`, {
+      password: NEW_PASSWORD,
+      confirm: "something-else-1",
+    });
     assert.equal(mismatch.status, 400);
     assert.match(mismatch.body, /don&#39;t match|don't match/);
     const weak = await browser.postForm(`/reset/${flowId}/password`, { password: "password1", confirm: "password1" });

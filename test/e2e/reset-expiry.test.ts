@@ -35,7 +35,9 @@ describe("reset flow lifetime (FLOW-01: 15 minutes)", () => {
       const passed = flowOf(await step(api, flow, "verify", { code }));
       assert.equal(passed.state, "awaiting_new_password");
       t.clock.advance(11 * 60_000 - 1); // 14:59.999 since identify
-      const view = await api.json("GET", `/api/v1/reset/${flow.flowId}`, undefined, { headers: { "x-flow-token": flow.token } });
+      const view = await api.json("GET", `/api/v1/reset/${flow.flowId}`, undefined, {
+        headers: { "x-flow-token": flow.token },
+      });
       assert.equal(view.status, 200);
     } finally {
       await t.close();

@@ -105,11 +105,18 @@ describe("reset flow with codes from the real SMTP server", () => {
     assert.equal(await t.registry.stores.sessions.get("session-of-alice"), null);
     const notice = await mailTo("alice@example.test", before + 1);
     assert.match(notice.subject, /your password has been changed/);
-    const audit = await t.registry.stores.audit.query({ activity: "Reset password (self-service)", offset: 0, limit: 10 });
+    const audit = await t.registry.stores.audit.query({
+      activity: "Reset password (self-service)",
+      offset: 0,
+      limit: 10,
+    });
     assert.equal(audit.rows.filter((r) => r.targetId === alice.id && r.outcome === "success").length, 1);
 
     // The flow is consumed: the password step cannot be replayed.
-    const replay = await browser.postForm(`/reset/${flowId}/password`, { password: "Another-Pass-99x", confirm: "Another-Pass-99x" });
+    const replay = await browser.postForm(`/reset/${flowId}/password`, {
+      password: "Another-Pass-99x",
+      confirm: "Another-Pass-99x",
+    });
     assert.equal(replay.status, 409);
     assert.equal(await verify(alice, NEW_PASSWORD), true);
   });
@@ -188,7 +195,7 @@ describe("reset flow with codes from the real SMTP server", () => {
     assert.equal(daveMails.filter((m) => /administrator/i.test(m.subject)).length, 0);
   });
 
-  test("unlock only: \"I know my password\" unlocks without changing it", async () => {
+  test('unlock only: "I know my password" unlocks without changing it', async () => {
     const frank = await t.createUser({ userName: "frank", email: "frank@example.test" });
     const secret = await enrollTOTP(t, frank);
     await t.registry.stores.builtin.updateUser(frank.id, { lockedAt: t.clock.now(), failedLogins: 5 });
@@ -206,11 +213,15 @@ describe("reset flow with codes from the real SMTP server", () => {
     assert.equal(done.result, "unlocked");
     assert.equal((await t.registry.stores.builtin.getUser(frank.id))?.lockedAt, null);
     assert.equal(await t.registry.directory.passwords?.verify?.(frank, TEST_PASSWORD), true);
-    const audit = await t.registry.stores.audit.query({ activity: "Unlock user account (self-service)", offset: 0, limit: 5 });
+    const audit = await t.registry.stores.audit.query({
+      activity: "Unlock user account (self-service)",
+      offset: 0,
+      limit: 5,
+    });
     assert.equal(audit.rows.filter((r) => r.targetId === frank.id).length, 1);
   });
 
-  test("\"Try again\" re-sends a code that supersedes the first one (FLOW-04)", async () => {
+  test('"Try again" re-sends a code that supersedes the first one (FLOW-04)', async () => {
     await t.createUser({ userName: "gina", email: "gina@example.test" });
     const api = createClient(t.app);
     const flow = await startAPI(api, "gina");

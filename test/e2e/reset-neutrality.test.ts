@@ -12,14 +12,16 @@ import { solveCaptcha, TEST_CAPTCHA_MAX } from "./reset-support.ts";
 
 /** Replaces everything that is random per request or per flow by a placeholder. */
 function normaliseBody(body: string): string {
-  return body
-    .replace(/\/reset\/[0-9a-z]{20}/g, "/reset/<flow>")
-    .replace(/data-flow="[0-9a-z]+"/g, 'data-flow="<flow>"')
-    .replace(/"(flowId|token)":"[^"]+"/g, '"$1":"<id>"')
-    .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value="<csrf>"')
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<request-id>")
-    // Masked destination hints have the same shape but different letters (a•••@e•••.test vs k•••@s•••.com).
-    .replace(/[^\s(>"]•••@[^\s]•••\.[a-z]+/g, "<masked>");
+  return (
+    body
+      .replace(/\/reset\/[0-9a-z]{20}/g, "/reset/<flow>")
+      .replace(/data-flow="[0-9a-z]+"/g, 'data-flow="<flow>"')
+      .replace(/"(flowId|token)":"[^"]+"/g, '"$1":"<id>"')
+      .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value="<csrf>"')
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<request-id>")
+      // Masked destination hints have the same shape but different letters (a•••@e•••.test vs k•••@s•••.com).
+      .replace(/[^\s(>"]•••@[^\s]•••\.[a-z]+/g, "<masked>")
+  );
 }
 
 /** Status, header names, cookie names + attributes, normalised body. */
@@ -49,7 +51,12 @@ describe("unknown, disabled, out-of-scope and unregistered accounts look like a 
       policy: { enabled: "selected", scopeGroups: ["sspr-users"], methods: ["email-code", "totp"], methodsRequired: 1 },
     });
     await t.createUser({ userName: "real", email: "real@example.test", groups: ["sspr-users"] });
-    await t.createUser({ userName: "disabled", email: "disabled@example.test", groups: ["sspr-users"], enabled: false });
+    await t.createUser({
+      userName: "disabled",
+      email: "disabled@example.test",
+      groups: ["sspr-users"],
+      enabled: false,
+    });
     await t.createUser({ userName: "outsider", email: "outsider@example.test" });
     await t.createUser({ userName: "unregistered", email: null, groups: ["sspr-users"] });
   });

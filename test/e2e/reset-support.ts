@@ -24,7 +24,8 @@ export async function solveCaptcha(client: HTTPClient): Promise<string> {
   const response = await client.json("GET", "/api/v1/reset/captcha");
   assert.equal(response.status, 200, response.body);
   const challenge = response.json<Challenge>();
-  const solution = await solveChallenge(challenge.challenge, challenge.salt, challenge.algorithm, challenge.maxnumber).promise;
+  const solution = await solveChallenge(challenge.challenge, challenge.salt, challenge.algorithm, challenge.maxnumber)
+    .promise;
   assert.ok(solution !== null, "captcha not solvable");
   const payload = {
     algorithm: challenge.algorithm,
@@ -37,7 +38,10 @@ export async function solveCaptcha(client: HTTPClient): Promise<string> {
 }
 
 /** Identify through the pages; returns the flow id (from the redirect) and the final page. */
-export async function startPage(client: HTTPClient, identifier: string): Promise<{ flowId: string; response: HTTPResponse }> {
+export async function startPage(
+  client: HTTPClient,
+  identifier: string,
+): Promise<{ flowId: string; response: HTTPResponse }> {
   await client.get("/reset");
   const altcha = await solveCaptcha(client);
   const response = await client.postForm("/reset", { identifier, altcha });
@@ -68,7 +72,11 @@ export interface FlowJSON {
   refusal: { code: string; message: string } | null;
 }
 
-export async function startAPI(client: HTTPClient, identifier: string, headers: Record<string, string> = {}): Promise<APIFlow> {
+export async function startAPI(
+  client: HTTPClient,
+  identifier: string,
+  headers: Record<string, string> = {},
+): Promise<APIFlow> {
   const captcha = await solveCaptcha(client);
   const response = await client.json("POST", "/api/v1/reset", { identifier, captcha }, { headers });
   assert.equal(response.status, 201, response.body);
@@ -118,7 +126,10 @@ export async function enrollQuestions(t: TestApp, user: DirectoryUser, count = 3
   const { policy } = await t.registry.policy.current();
   const request = { ip: "127.0.0.1", userAgent: "test", requestId: "enroll", locale: "en" };
   const ctx = { user, enrollments: await t.registry.stores.enrollments.listForUser(user.id), policy, request };
-  const answers = Array.from({ length: count }, (_, i) => ({ questionId: String(i + 1), answer: `answer number ${i + 1}` }));
+  const answers = Array.from({ length: count }, (_, i) => ({
+    questionId: String(i + 1),
+    answer: `answer number ${i + 1}`,
+  }));
   const started = await method.enrollment.start(ctx, { answers });
   assert.equal(started.kind, "active", JSON.stringify(started));
 }

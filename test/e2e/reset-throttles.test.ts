@@ -27,7 +27,11 @@ async function requestCode(api: HTTPClient, name: string, address = `${name}@exa
 }
 
 async function blockedEvents(t: TestApp): Promise<number> {
-  const { rows } = await t.registry.stores.audit.query({ activity: "Blocked from self-service password reset", offset: 0, limit: 50 });
+  const { rows } = await t.registry.stores.audit.query({
+    activity: "Blocked from self-service password reset",
+    offset: 0,
+    limit: 50,
+  });
   return rows.length;
 }
 
@@ -90,7 +94,11 @@ test("THR-06 and the destination limit: ten emails are sent, the eleventh is not
       await step(api, flow, "method", { method: "email-code" });
       const sent = await step(api, flow, "send", { email: "kim@example.test" });
       assert.equal(sent.status, 200);
-      assert.equal(flowOf(sent).challenge?.kind, "enter-code", "the page looks the same whether or not a mail went out");
+      assert.equal(
+        flowOf(sent).challenge?.kind,
+        "enter-code",
+        "the page looks the same whether or not a mail went out",
+      );
     }
     // The per-destination limit (10 an hour) and THR-06 (10 per 10 minutes) agree: the 11th is not sent.
     assert.equal((await t.mailbox("kim@example.test")).length, 10);
@@ -105,7 +113,10 @@ test("per source address: the 21st identify in a minute is refused with 429 for 
     const api = createClient(t.app);
     for (let i = 0; i < 20; i++) await startAPI(api, `nobody-${i}`);
     const { solveCaptcha } = await import("./reset-support.ts");
-    const refused = await api.json("POST", "/api/v1/reset", { identifier: "nobody-x", captcha: await solveCaptcha(api) });
+    const refused = await api.json("POST", "/api/v1/reset", {
+      identifier: "nobody-x",
+      captcha: await solveCaptcha(api),
+    });
     assert.equal(refused.status, 429);
     assert.equal(refused.json<{ error: { code: string } }>().error.code, "RATE_LIMITED");
     t.clock.advance(60_001);
@@ -127,7 +138,10 @@ test("THR-08 and unblock: success clears the counters; an administrator can lift
     const code = await t.lastCode("lea@example.test");
     assert.ok(code !== null);
     assert.equal(flowOf(await step(api, flow, "verify", { code })).state, "awaiting_new_password");
-    const done = await step(api, flow, "password", { password: "Maple-Orbit-Canyon-52", confirm: "Maple-Orbit-Canyon-52" });
+    const done = await step(api, flow, "password", {
+      password: "Maple-Orbit-Canyon-52",
+      confirm: "Maple-Orbit-Canyon-52",
+    });
     assert.equal(flowOf(done).state, "done", done.body);
     // Counters cleared: five more attempts are served without a block.
     for (let i = 0; i < 5; i++) await requestCode(api, "lea");

@@ -33,7 +33,12 @@ describe("reset flow on a Samba AD DC", () => {
         },
         security: { captchaMaxNumber: TEST_CAPTCHA_MAX },
       },
-      policy: { enabled: "all", methodsRequired: 1, methods: ["email-code"], writeback: { enabled: true, allowUnlockWithoutReset: true } },
+      policy: {
+        enabled: "all",
+        methodsRequired: 1,
+        methods: ["email-code"],
+        writeback: { enabled: true, allowUnlockWithoutReset: true },
+      },
     });
   });
   after(async () => {

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { Client, type Control } from "ldapts";
 import { configSchema } from "../../src/config/schema.ts";
 import { checkRights, createADConnector } from "../../src/directory/active-directory/ad.connector.ts";
 import type { DirectoryConnector } from "../../src/directory/connector.ts";
@@ -63,6 +64,26 @@ describe("active-directory write-back on Samba", () => {
       false,
       "no forced change after a self-service reset (REQ-106)",
     );
+  });
+
+  test("the reset carries the policy hints control, non-critical (kept for real DCs; Samba 4.17 ignores it)", async (t) => {
+    const modify = t.mock.method(Client.prototype, "modify");
+    const bob = await connector.findUser("bob");
+    assert.ok(bob);
+    assert.deepEqual(
+      await connector.passwords?.reset?.(bob, "Hinted!Bob-Passw0rd", { unlock: true, mustChangeAtNextLogon: false }),
+      {
+        ok: true,
+      },
+    );
+    const resetCall = modify.mock.calls.find((call) => JSON.stringify(call.arguments[1]).includes("unicodePwd"));
+    assert.ok(resetCall, "a modify of unicodePwd was sent");
+    const controls = [resetCall.arguments[2]].flat() as Control[];
+    assert.ok(
+      controls.some((c) => c?.type === "1.2.840.113556.1.4.2066" && c.critical === false),
+      JSON.stringify(controls),
+    );
+    assert.equal(await ldapsearchBind(samba, samba.users.bob.dn, "Hinted!Bob-Passw0rd"), true);
   });
 
   test("non-ASCII and emoji passwords round-trip as UTF-16LE (REQ-102)", async () => {

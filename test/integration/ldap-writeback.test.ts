@@ -250,7 +250,7 @@ describe("ldap faults", () => {
     });
     try {
       assert.ok(await connector.findUser("alice"));
-      slapd.pause();
+      await slapd.pause();
       const started = process.hrtime.bigint();
       await assertUnavailable(connector.findUser("alice"));
       const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -292,5 +292,40 @@ describe("ldap faults", () => {
     } finally {
       await untrusted.close?.();
     }
+  });
+});
+
+describe("ldap misconfiguration", () => {
+  let slapd: Slapd;
+  before(async () => {
+    slapd = await startSlapd();
+  });
+  after(async () => {
+    await slapd?.stop();
+  });
+
+  test("a wrong userBase is DIRECTORY_UNAVAILABLE (an admin problem), not a user-visible LDAP error", async () => {
+    const connector = createLDAPConnector(ldapConfig(slapd, { userBase: "ou=nowhere,dc=example,dc=org" }), {
+      log,
+      clock: systemClock,
+    });
+    try {
+      await assertUnavailable(connector.findUser("alice"));
+      const health = await connector.health();
+      assert.equal(health.ok, false);
+    } finally {
+      await connector.close?.();
+    }
+  });
+
+  test("the rootdn as service account is flagged by checkRights (it bypasses ppolicy, REQ-104)", async () => {
+    const report = await checkRights(ldapConfig(slapd, { bindDN: slapd.rootDN, bindPassword: slapd.rootPassword }), {
+      log,
+      clock: systemClock,
+    });
+    const rootCheck = report.checks.find((c) => c.name === "notRootDN");
+    assert.equal(rootCheck?.ok, false);
+    assert.match(rootCheck?.detail ?? "", /rootdn/);
+    assert.equal(report.ok, false);
   });
 });

@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { solveCaptcha, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 import { buildTestApp } from "../support/app.ts";
 import { createClient } from "../support/http-client.ts";
-import { solveCaptcha, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 
 test("a solved challenge works once; expired, tampered and missing ones never", async () => {
   const t = await buildTestApp({
@@ -19,15 +19,23 @@ test("a solved challenge works once; expired, tampered and missing ones never", 
     assert.equal((await api.json("POST", "/api/v1/reset", { identifier: "anyone", captcha })).status, 201);
     const replay = await api.json("POST", "/api/v1/reset", { identifier: "anyone", captcha });
     assert.equal(replay.status, 400);
-    assert.ok(replay.json<{ error: { issues: { field: string }[] } }>().error.issues.some((i) => i.field === "captcha"));
+    assert.ok(
+      replay.json<{ error: { issues: { field: string }[] } }>().error.issues.some((i) => i.field === "captcha"),
+    );
 
     // Tampered: the number changed (the hash no longer matches) or the signature forged.
-    const fresh = JSON.parse(Buffer.from(await solveCaptcha(api), "base64").toString("utf8")) as Record<string, unknown>;
+    const fresh = JSON.parse(Buffer.from(await solveCaptcha(api), "base64").toString("utf8")) as Record<
+      string,
+      unknown
+    >;
     const wrongNumber = Buffer.from(JSON.stringify({ ...fresh, number: Number(fresh.number) + 1 })).toString("base64");
     assert.equal((await api.json("POST", "/api/v1/reset", { identifier: "anyone", captcha: wrongNumber })).status, 400);
     const forged = Buffer.from(JSON.stringify({ ...fresh, signature: "0".repeat(64) })).toString("base64");
     assert.equal((await api.json("POST", "/api/v1/reset", { identifier: "anyone", captcha: forged })).status, 400);
-    assert.equal((await api.json("POST", "/api/v1/reset", { identifier: "anyone", captcha: "not-base64-json" })).status, 400);
+    assert.equal(
+      (await api.json("POST", "/api/v1/reset", { identifier: "anyone", captcha: "not-base64-json" })).status,
+      400,
+    );
     assert.equal((await api.json("POST", "/api/v1/reset", { identifier: "anyone" })).status, 400);
 
     // Expired: solved, then submitted 10 minutes later.

@@ -5,11 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { flowOf, startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 import { buildTestApp, type TestApp } from "../support/app.ts";
 import { createClient } from "../support/http-client.ts";
-import { flowOf, startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 
-async function setup(): Promise<{ t: TestApp; api: ReturnType<typeof createClient>; flow: { flowId: string; token: string }; code: string }> {
+async function setup(): Promise<{
+  t: TestApp;
+  api: ReturnType<typeof createClient>;
+  flow: { flowId: string; token: string };
+  code: string;
+}> {
   const t = await buildTestApp({
     config: { security: { captchaMaxNumber: TEST_CAPTCHA_MAX } },
     policy: { enabled: "all", methods: ["email-code", "totp"] },
@@ -38,7 +43,10 @@ test("after 5 wrong codes the right code is refused and the flow is over", async
     assert.equal(fifth.state, "failed");
     const right = await step(api, flow, "verify", { code });
     assert.equal(right.status, 409);
-    assert.equal((await step(api, flow, "password", { password: "Quiet-Meadow-Lamp-23", confirm: "Quiet-Meadow-Lamp-23" })).status, 409);
+    assert.equal(
+      (await step(api, flow, "password", { password: "Quiet-Meadow-Lamp-23", confirm: "Quiet-Meadow-Lamp-23" })).status,
+      409,
+    );
   } finally {
     await t.close();
   }
@@ -51,7 +59,9 @@ test("50 parallel wrong guesses count at most 5 attempts; the right code fails a
     await Promise.all(Array.from({ length: 50 }, () => step(api, flow, "verify", { code: wrong })));
     const right = await step(api, flow, "verify", { code });
     assert.notEqual(right.status, 200);
-    const view = await api.json("GET", `/api/v1/reset/${flow.flowId}`, undefined, { headers: { "x-flow-token": flow.token } });
+    const view = await api.json("GET", `/api/v1/reset/${flow.flowId}`, undefined, {
+      headers: { "x-flow-token": flow.token },
+    });
     assert.notEqual(flowOf(view).state, "awaiting_new_password");
   } finally {
     await t.close();

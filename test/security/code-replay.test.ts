@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { flowOf, startAPI, startPage, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 import { buildTestApp } from "../support/app.ts";
 import { createClient } from "../support/http-client.ts";
-import { flowOf, startAPI, startPage, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 
 test("a code works once, only in its own flow, and a flow only with its own token", async () => {
   const t = await buildTestApp({

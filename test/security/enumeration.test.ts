@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { solveCaptcha, startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 import { buildTestApp } from "../support/app.ts";
 import { createClient, type HTTPResponse } from "../support/http-client.ts";
-import { solveCaptcha, startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 
 function normalised(response: HTTPResponse): { status: number; body: string; cookies: number } {
   return {
@@ -16,11 +16,18 @@ function normalised(response: HTTPResponse): { status: number; body: string; coo
     body: response.body
       .replace(/"(flowId|token)":"[^"]+"/g, '"$1":"<id>"')
       .replace(/[^\s(>"]•••@[^\s]•••\.[a-z]+/g, "<masked>"),
-    cookies: Array.isArray(response.headers["set-cookie"]) ? response.headers["set-cookie"].length : response.headers["set-cookie"] ? 1 : 0,
+    cookies: Array.isArray(response.headers["set-cookie"])
+      ? response.headers["set-cookie"].length
+      : response.headers["set-cookie"]
+        ? 1
+        : 0,
   };
 }
 
-async function walk(api: ReturnType<typeof createClient>, identifier: string): Promise<ReturnType<typeof normalised>[]> {
+async function walk(
+  api: ReturnType<typeof createClient>,
+  identifier: string,
+): Promise<ReturnType<typeof normalised>[]> {
   const captcha = await solveCaptcha(api);
   const identify = await api.json("POST", "/api/v1/reset", { identifier, captcha });
   const flow = identify.json<{ flowId: string; token: string }>();

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { solveCaptcha, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 import { buildTestApp } from "../support/app.ts";
 import { createClient } from "../support/http-client.ts";
-import { solveCaptcha, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 
 const FORGED = {
   host: "evil.test",
@@ -21,8 +21,15 @@ const FORGED = {
 
 test("forged Host / X-Forwarded-* headers never reach a mail or a redirect", async () => {
   const t = await buildTestApp({
-    config: { server: { publicUrl: "https://passwords.example.test" }, security: { captchaMaxNumber: TEST_CAPTCHA_MAX } },
-    policy: { enabled: "all", methods: ["email-code", "totp"], notifications: { userOnReset: true, adminsOnAdminReset: true } },
+    config: {
+      server: { publicUrl: "https://passwords.example.test" },
+      security: { captchaMaxNumber: TEST_CAPTCHA_MAX },
+    },
+    policy: {
+      enabled: "all",
+      methods: ["email-code", "totp"],
+      notifications: { userOnReset: true, adminsOnAdminReset: true },
+    },
   });
   try {
     await t.createUser({ userName: "yara" });
@@ -45,7 +52,10 @@ test("forged Host / X-Forwarded-* headers never reach a mail or a redirect", asy
     const code = await t.lastCode("yara@example.test");
     assert.ok(code !== null);
     await browser.postForm(`${flowPath}/verify`, { code });
-    const done = await browser.postForm(`${flowPath}/password`, { password: "Lunar-Piano-Orchid-46", confirm: "Lunar-Piano-Orchid-46" });
+    const done = await browser.postForm(`${flowPath}/password`, {
+      password: "Lunar-Piano-Orchid-46",
+      confirm: "Lunar-Piano-Orchid-46",
+    });
     assert.match(done.body, /Your password has been reset/);
     assert.doesNotMatch(done.body, /evil\.test/);
     const mails = await t.mailbox("yara@example.test");

@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { solveCaptcha, startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 import { buildTestApp } from "../support/app.ts";
 import { createClient } from "../support/http-client.ts";
-import { solveCaptcha, startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 
 test("identifiers that are not one plain string are refused with 400, over the form and the API", async () => {
   const t = await buildTestApp({
@@ -19,18 +19,44 @@ test("identifiers that are not one plain string are refused with 400, over the f
     await t.createUser({ userName: "zoe", email: "zoe@example.test" });
     const browser = createClient(t.app);
     await browser.get("/reset");
-    const repeated = await browser.postForm("/reset", { identifier: ["zoe", "attacker@evil.test"], altcha: await solveCaptcha(browser) });
+    const repeated = await browser.postForm("/reset", {
+      identifier: ["zoe", "attacker@evil.test"],
+      altcha: await solveCaptcha(browser),
+    });
     assert.equal(repeated.status, 400);
     const api = createClient(t.app);
-    for (const identifier of [["zoe"], ["zoe", "attacker@evil.test"], { $ne: null }, null, true, 0, "", "x".repeat(300), "zo\u200be", "zoe\u0000"]) {
+    for (const identifier of [
+      ["zoe"],
+      ["zoe", "attacker@evil.test"],
+      { $ne: null },
+      null,
+      true,
+      0,
+      "",
+      "x".repeat(300),
+      "zo\u200be",
+      "zoe\u0000",
+    ]) {
       const response = await api.json("POST", "/api/v1/reset", { identifier, captcha: await solveCaptcha(api) });
       assert.equal(response.status, 400, `${JSON.stringify(identifier)} → ${response.status}`);
     }
-    const proto = await api.json("POST", "/api/v1/reset", '{"identifier":"zoe","captcha":"x","__proto__":{"admin":true}}');
+    const proto = await api.json(
+      "POST",
+      "/api/v1/reset",
+      '{"identifier":"zoe","captcha":"x","__proto__":{"admin":true}}',
+    );
     assert.equal(proto.status, 400);
-    const extra = await api.json("POST", "/api/v1/reset", { identifier: "zoe", captcha: await solveCaptcha(api), resetUrl: "https://evil.test" });
+    const extra = await api.json("POST", "/api/v1/reset", {
+      identifier: "zoe",
+      captcha: await solveCaptcha(api),
+      resetUrl: "https://evil.test",
+    });
     assert.equal(extra.status, 400);
-    const { rows } = await t.registry.stores.audit.query({ activity: "Self-service password reset flow activity progress", offset: 0, limit: 10 });
+    const { rows } = await t.registry.stores.audit.query({
+      activity: "Self-service password reset flow activity progress",
+      offset: 0,
+      limit: 10,
+    });
     assert.equal(rows.length, 0, "no flow was started");
   } finally {
     await t.close();

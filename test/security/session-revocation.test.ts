@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { startPage, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 import { buildTestApp } from "../support/app.ts";
 import { createClient } from "../support/http-client.ts";
-import { startPage, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 
 test("a reset revokes all of the user's sessions, keeps other users', and creates none", async () => {
   const t = await buildTestApp({
@@ -39,7 +39,10 @@ test("a reset revokes all of the user's sessions, keeps other users', and create
     const code = await t.lastCode("dora@example.test");
     assert.ok(code !== null);
     await browser.postForm(`/reset/${flowId}/verify`, { code });
-    const done = await browser.postForm(`/reset/${flowId}/password`, { password: "Nimbus-Falcon-Ledger-28", confirm: "Nimbus-Falcon-Ledger-28" });
+    const done = await browser.postForm(`/reset/${flowId}/password`, {
+      password: "Nimbus-Falcon-Ledger-28",
+      confirm: "Nimbus-Falcon-Ledger-28",
+    });
     assert.match(done.body, /Your password has been reset/);
 
     assert.equal(await t.registry.stores.sessions.get("dora-1"), null);

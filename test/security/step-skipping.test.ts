@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { flowOf, startAPI, startPage, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 import { buildTestApp, TEST_PASSWORD } from "../support/app.ts";
 import { createClient } from "../support/http-client.ts";
-import { flowOf, startAPI, startPage, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 
 const NEW = "Granite-Willow-Beacon-17";
 

@@ -13,7 +13,7 @@
  * The rootdn is only used here to seed; tests hand the connector the service account.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,7 +58,7 @@ export interface Slapd {
   /** Current slapd process id. */
   pid(): number;
   /** SIGSTOP: the server accepts TCP connections but never answers (slow-server fault). */
-  pause(): void;
+  pause(): Promise<void>;
   /** SIGCONT after `pause()`. */
   resume(): void;
   /** Stops slapd but keeps its data; `start()` brings it back on the same ports. */
@@ -291,8 +291,18 @@ access to *
     groups,
     dir,
     pid: () => child?.pid ?? -1,
-    pause: () => {
-      child?.kill("SIGSTOP");
+    async pause() {
+      const proc = child;
+      if (proc?.pid === undefined) return;
+      proc.kill("SIGSTOP");
+      // Signal delivery is asynchronous: wait until the kernel reports the process stopped ("T"), so a
+      // request sent next cannot be answered by a thread that had not been stopped yet.
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const stat = await readFile(`/proc/${proc.pid}/stat`, "utf8").catch(() => "");
+        if (/^\d+ \(.*\) T /.test(stat)) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error("slapd did not stop");
     },
     resume: () => {
       child?.kill("SIGCONT");

@@ -165,6 +165,17 @@ describe("users", () => {
     assert.equal(await auditCount("Disable account"), 1);
   });
 
+  test("updateUser changes and clears contact data; the password is not settable this way", async () => {
+    await admin.addUser({ userName: "ian", displayName: "Ian", mobile: "+1 4255550142" }, opts);
+    const updated = await admin.updateUser("ian", { email: "ian@example.test", mobile: null }, opts);
+    assert.equal(updated.email, "ian@example.test");
+    assert.equal(updated.mobile, null);
+    assert.equal((await directory.findUser("ian@example.test"))?.mobile, null);
+    const refused = await rejection(admin.updateUser("ian", { password: "Nimbus-Walrus-28" }, opts));
+    assert.equal(refused.code, "VALIDATION_FAILED");
+    assert.equal(await auditCount("Update user"), 1);
+  });
+
   test("unknown users give USER_NOT_FOUND", async () => {
     assert.equal((await rejection(admin.disableUser("nobody", opts))).code, "USER_NOT_FOUND");
   });

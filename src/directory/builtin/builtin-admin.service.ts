@@ -228,7 +228,10 @@ export function createBuiltinAdmin(deps: BuiltinAdminDeps): BuiltinAdmin {
     return row;
   };
 
-  /** Issues when the user name or email would make sign-in by name/email ambiguous. */
+  /**
+   * Issues when the user name or email would make sign-in by name/email ambiguous. `rule: "duplicate"` marks
+   * the user name of an existing account (ALREADY_EXISTS rather than a validation problem).
+   */
   const uniquenessIssues = async (
     s: Pick<BuiltinDirectoryStore, "findUser">,
     fields: UserFields,
@@ -238,13 +241,11 @@ export function createBuiltinAdmin(deps: BuiltinAdminDeps): BuiltinAdmin {
     if (fields.userName !== undefined) {
       const other = await s.findUser(fields.userName);
       if (other !== null && other.id !== selfId) {
-        issues.push({
-          field: "userName",
-          message:
-            other.userName.toLowerCase() === fields.userName.toLowerCase()
-              ? "A user with this user name already exists."
-              : "This user name is another account's email address.",
-        });
+        issues.push(
+          other.userName.toLowerCase() === fields.userName.toLowerCase()
+            ? { field: "userName", message: "A user with this user name already exists.", rule: "duplicate" }
+            : { field: "userName", message: "This user name is another account's email address." },
+        );
       }
     }
     if (typeof fields.email === "string") {
@@ -385,8 +386,7 @@ export function createBuiltinAdmin(deps: BuiltinAdminDeps): BuiltinAdmin {
       if (!checked.ok) throw new AppError("VALIDATION_FAILED", { issues: checked.issues });
       const fields = checked.value;
       const issues = await uniquenessIssues(store, fields, null);
-      if (issues.some((i) => i.message.startsWith("A user with this user name")))
-        throw new AppError("ALREADY_EXISTS", { issues });
+      if (issues.some((i) => i.rule === "duplicate")) throw new AppError("ALREADY_EXISTS", { issues });
       if (issues.length > 0) throw new AppError("VALIDATION_FAILED", { issues });
       const at = deps.clock.now();
       const row: BuiltinUserRow = {
@@ -699,7 +699,7 @@ export function createBuiltinAdmin(deps: BuiltinAdminDeps): BuiltinAdmin {
         const chunk = prepared.slice(i, i + IMPORT_CHUNK_ROWS);
         try {
           const outcomes = await runChunk(chunk);
-          chunk.forEach((row, k) => tally(row, outcomes[k] ?? { kind: "unchanged" }));
+          for (const [k, row] of chunk.entries()) tally(row, outcomes[k] ?? { kind: "unchanged" });
         } catch (error) {
           if (!isAppError(error) || error.status >= 500) throw error;
           for (const row of chunk) {
@@ -714,6 +714,7 @@ export function createBuiltinAdmin(deps: BuiltinAdminDeps): BuiltinAdmin {
           }
         }
       }
+      report.issues.sort((a, b) => a.row - b.row);
       await audit("usersImported", options, { id: null, name: null }, "Users imported from CSV", {
         rows: report.rows,
         created: report.created,

@@ -207,7 +207,17 @@ export function createLDAPPool(options: LDAPPoolOptions, deps: { log: Logger }):
         } catch (error) {
           const broken = isConnectionError(error);
           release(connection, { discard: broken });
-          if (!broken) throw error;
+          if (!broken) {
+            // An LDAP answer nobody handled (wrong base DN → noSuchObject, missing read right...) is a
+            // misconfiguration: not exposed, raw answer kept as the cause for the logs and doctor.
+            const code = ldapResultCode(error);
+            if (code !== undefined)
+              throw unavailable(
+                `the directory refused the operation (LDAP ${code}): check the directory settings`,
+                error,
+              );
+            throw error;
+          }
           if (runOptions.retry && attempt === 0) continue;
           throw unavailable("directory operation failed", error);
         }

@@ -8,9 +8,10 @@
  * for accounts we cannot check). The password policy runs first with the typed user name, so its answer
  * does not depend on whether the account exists either.
  */
+
+import { FLOW_REASONS } from "../../audit/events.ts";
 import type { DirectoryUser } from "../../directory/connector.ts";
 import { AppError, type FieldIssue } from "../../errors/app-error.ts";
-import { FLOW_REASONS } from "../../audit/events.ts";
 import { MINUTE_MS } from "../../kernel/clock.ts";
 import { dummyPasswordHash } from "../../kernel/passwords.ts";
 import { hmacHex } from "../../kernel/secrets.ts";
@@ -19,7 +20,18 @@ import type { Registry, RequestContext } from "../../registry.types.ts";
 
 export type ChangePasswordDeps = Pick<
   Registry,
-  "config" | "clock" | "keys" | "log" | "stores" | "hasher" | "directory" | "policy" | "passwordPolicy" | "throttles" | "audit" | "notifier"
+  | "config"
+  | "clock"
+  | "keys"
+  | "log"
+  | "stores"
+  | "hasher"
+  | "directory"
+  | "policy"
+  | "passwordPolicy"
+  | "throttles"
+  | "audit"
+  | "notifier"
 >;
 
 /** REQ-081: current-password checks per account stay below a typical AD lockout threshold (5). */
@@ -79,7 +91,8 @@ export function createChangePasswordService(deps: ChangePasswordDeps): ChangePas
       if (issues.length > 0) throw new AppError("VALIDATION_FAILED", { issues });
 
       const ip = ctx.ip ?? "unknown";
-      if (!(await deps.throttles.hitKey(`ip:${ip}:change`, CHANGE_LIMITS.perIp)).allowed) throw new AppError("RATE_LIMITED");
+      if (!(await deps.throttles.hitKey(`ip:${ip}:change`, CHANGE_LIMITS.perIp)).allowed)
+        throw new AppError("RATE_LIMITED");
       // Keyed by the canonical account id when it exists, else by the typed name (same count either way).
       const user = await deps.directory.findUser(userName);
       const accountKey = user?.id ?? `name:${hmacHex(deps.keys.decoy, userName.toLowerCase()).slice(0, 32)}`;
@@ -88,12 +101,27 @@ export function createChangePasswordService(deps: ChangePasswordDeps): ChangePas
       }
 
       // The policy first sees only what was typed, so its answer does not depend on whether the account exists.
-      const typedSubject: DirectoryUser = { id: "", userName, displayName: userName, email: null, mobile: null, officePhone: null };
+      const typedSubject: DirectoryUser = {
+        id: "",
+        userName,
+        displayName: userName,
+        email: null,
+        mobile: null,
+        officePhone: null,
+      };
       await assertPolicy(typedSubject, []);
 
       const target = { id: user?.id ?? null, name: user?.userName ?? userName.slice(0, 128) };
       const fail = async (reason: string, details: Record<string, unknown>): Promise<never> => {
-        await deps.audit.record({ activity: "changePassword", outcome: "failure", reason, actor: target, target, ctx, details });
+        await deps.audit.record({
+          activity: "changePassword",
+          outcome: "failure",
+          reason,
+          actor: target,
+          target,
+          ctx,
+          details,
+        });
         throw new AppError("INVALID_CREDENTIALS");
       };
 
@@ -149,7 +177,9 @@ export function createChangePasswordService(deps: ChangePasswordDeps): ChangePas
           details: { reason: result.reason, detail: result.detail },
         });
         throw new AppError("PASSWORD_REJECTED", {
-          issues: [{ field: "newPassword", message: t(ctx.locale, `reset.directory.${result.reason}`), rule: result.reason }],
+          issues: [
+            { field: "newPassword", message: t(ctx.locale, `reset.directory.${result.reason}`), rule: result.reason },
+          ],
         });
       }
 

@@ -515,7 +515,10 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
         enrollments: context.enrollments.filter((r) => r.status === "active"),
       };
       const methodInput =
-        Object.keys(target.extraInput).length > 0 && typeof input === "object" && input !== null && !Array.isArray(input)
+        Object.keys(target.extraInput).length > 0 &&
+        typeof input === "object" &&
+        input !== null &&
+        !Array.isArray(input)
           ? { ...input, ...target.extraInput }
           : input;
       const outcome: EnrollStartOutcome = await enrollment.start(fresh, methodInput);

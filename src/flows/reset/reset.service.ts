@@ -14,15 +14,16 @@
  * the flow and re-applies its outcome only if the flow is still where it was (`commit`). The password write
  * is claimed first (`writing_password`) so two submissions cannot both reach the directory.
  */
+
+import { AUDIT_ACTIVITIES, FLOW_REASONS } from "../../audit/events.ts";
 import type { DirectoryUser } from "../../directory/connector.ts";
 import { AppError, type FieldIssue } from "../../errors/app-error.ts";
-import { AUDIT_ACTIVITIES, FLOW_REASONS } from "../../audit/events.ts";
 import { addSeconds, HOUR_MS, MINUTE_MS } from "../../kernel/clock.ts";
 import { newId } from "../../kernel/ids.ts";
 import { token } from "../../kernel/random.ts";
 import { hmacHex, safeEqual } from "../../kernel/secrets.ts";
-import type { ChallengeContext, ChallengeView, Method } from "../../methods/method.ts";
 import { t } from "../../messages/index.ts";
+import type { ChallengeContext, ChallengeView, Method } from "../../methods/method.ts";
 import { METHOD_IDS, methodFamily } from "../../policy/families.ts";
 import type { SSPRPolicy } from "../../policy/policy.types.ts";
 import type { Eligibility, EligibilityReason, Registry, RequestContext } from "../../registry.types.ts";
@@ -188,8 +189,18 @@ export interface ResetService {
   choosePath(flowId: string, flowToken: string | undefined, path: ResetPath, ctx: RequestContext): Promise<ResetView>;
   chooseMethod(flowId: string, flowToken: string | undefined, method: string, ctx: RequestContext): Promise<ResetView>;
   /** Sends a code to the typed destination, or sends it again ("Try again", FLOW-04). */
-  begin(flowId: string, flowToken: string | undefined, input: Record<string, string>, ctx: RequestContext): Promise<ResetView>;
-  verify(flowId: string, flowToken: string | undefined, input: Record<string, string>, ctx: RequestContext): Promise<ResetView>;
+  begin(
+    flowId: string,
+    flowToken: string | undefined,
+    input: Record<string, string>,
+    ctx: RequestContext,
+  ): Promise<ResetView>;
+  verify(
+    flowId: string,
+    flowToken: string | undefined,
+    input: Record<string, string>,
+    ctx: RequestContext,
+  ): Promise<ResetView>;
   /** Server-side strength feedback for the meter (works without JS: the form's "check" button). */
   strength(
     flowId: string,
@@ -234,7 +245,9 @@ export function createResetService(deps: ResetDeps): ResetService {
 
   const methodWithChallenge = (id: MethodId): (Method & { challenge: NonNullable<Method["challenge"]> }) | null => {
     const method = deps.methods.get(id);
-    return method?.challenge === undefined ? null : (method as Method & { challenge: NonNullable<Method["challenge"]> });
+    return method?.challenge === undefined
+      ? null
+      : (method as Method & { challenge: NonNullable<Method["challenge"]> });
   };
 
   /** Gate 1: the policy's list (same for everyone, REQ-005). Gate 2: the account's other families. */
@@ -275,7 +288,11 @@ export function createResetService(deps: ResetDeps): ResetService {
     };
   }
 
-  async function load(flowId: string, flowToken: string | undefined, options: { allowExpired?: boolean } = {}): Promise<LoadedFlow> {
+  async function load(
+    flowId: string,
+    flowToken: string | undefined,
+    options: { allowExpired?: boolean } = {},
+  ): Promise<LoadedFlow> {
     if (typeof flowId !== "string" || !/^[0-9a-z]{10,40}$/.test(flowId)) throw new AppError("FLOW_NOT_FOUND");
     const row = await deps.stores.flows.get(flowId);
     const data = row?.data as ResetFlowData | undefined;
@@ -318,7 +335,13 @@ export function createResetService(deps: ResetDeps): ResetService {
       });
       if (written) {
         return {
-          row: { ...flow.row, state: next.state, data: next.data as unknown as Record<string, unknown>, version: flow.row.version + 1, updatedAt },
+          row: {
+            ...flow.row,
+            state: next.state,
+            data: next.data as unknown as Record<string, unknown>,
+            version: flow.row.version + 1,
+            updatedAt,
+          },
           state: next.state,
           data: next.data,
         };
@@ -379,7 +402,9 @@ export function createResetService(deps: ResetDeps): ResetService {
   }
 
   /** The account behind a flow (null for unknown identifiers). Directory outages propagate (503). */
-  async function accountOf(flow: LoadedFlow): Promise<{ user: DirectoryUser | null; enrollments: ChallengeContext["enrollments"] }> {
+  async function accountOf(
+    flow: LoadedFlow,
+  ): Promise<{ user: DirectoryUser | null; enrollments: ChallengeContext["enrollments"] }> {
     if (flow.data.userId === null) return { user: null, enrollments: [] };
     const user = await deps.directory.getUser(flow.data.userId);
     if (user === null) return { user: null, enrollments: [] };
@@ -400,7 +425,10 @@ export function createResetService(deps: ResetDeps): ResetService {
   ): Promise<boolean> {
     if (flow.data.userId === null || flow.data.decoy) {
       // Same store work for decoys (comparable timing), on a key that blocks nothing.
-      await deps.throttles.hitKey(`decoy:${flow.data.decoySeed.slice(0, 32)}:${counter}`, { limit: 1_000_000, windowMs: HOUR_MS });
+      await deps.throttles.hitKey(`decoy:${flow.data.decoySeed.slice(0, 32)}:${counter}`, {
+        limit: 1_000_000,
+        windowMs: HOUR_MS,
+      });
       return true;
     }
     const { allowed } = await deps.throttles.hitAccount(flow.data.userId, counter, ctx);
@@ -410,7 +438,9 @@ export function createResetService(deps: ResetDeps): ResetService {
   async function isBlocked(flow: LoadedFlow): Promise<boolean> {
     const real = flow.data.userId !== null && !flow.data.decoy;
     // Decoys make the same lookup (comparable timing) on an id no account has.
-    const block = await deps.throttles.isAccountBlocked(real ? String(flow.data.userId) : `decoy-${flow.data.decoySeed.slice(0, 24)}`);
+    const block = await deps.throttles.isAccountBlocked(
+      real ? String(flow.data.userId) : `decoy-${flow.data.decoySeed.slice(0, 24)}`,
+    );
     return real && block !== null;
   }
 
@@ -451,7 +481,12 @@ export function createResetService(deps: ResetDeps): ResetService {
     return [...out.values()];
   }
 
-  async function notifySuccess(user: DirectoryUser, isAdmin: boolean, policy: SSPRPolicy, ctx: RequestContext): Promise<void> {
+  async function notifySuccess(
+    user: DirectoryUser,
+    isAdmin: boolean,
+    policy: SSPRPolicy,
+    ctx: RequestContext,
+  ): Promise<void> {
     const at = deps.clock.now().toISOString();
     if (policy.notifications.userOnReset) {
       for (const recipient of await userEmails(user)) {
@@ -478,7 +513,12 @@ export function createResetService(deps: ResetDeps): ResetService {
   }
 
   /** Consumes the flow's effects of success (SPEC §8 / THR-08 / REQ-086). */
-  async function afterSuccess(user: DirectoryUser, flow: LoadedFlow, policy: SSPRPolicy, ctx: RequestContext): Promise<void> {
+  async function afterSuccess(
+    user: DirectoryUser,
+    flow: LoadedFlow,
+    policy: SSPRPolicy,
+    ctx: RequestContext,
+  ): Promise<void> {
     await deps.stores.sessions.deleteForUser(user.id);
     await deps.throttles.clearAccount(user.id);
     try {
@@ -567,7 +607,16 @@ export function createResetService(deps: ResetDeps): ResetService {
         contactedAdmin: false,
       };
       const flowLike: LoadedFlow = {
-        row: { id: flowId, kind: "reset", state: "choosing_method", data: {}, version: 1, createdAt: now, expiresAt: now, updatedAt: now },
+        row: {
+          id: flowId,
+          kind: "reset",
+          state: "choosing_method",
+          data: {},
+          version: 1,
+          createdAt: now,
+          expiresAt: now,
+          updatedAt: now,
+        },
         state: "choosing_method",
         data,
       };
@@ -610,11 +659,21 @@ export function createResetService(deps: ResetDeps): ResetService {
       assertTransition(flow.state, "choose_path", "choosing_method");
       const { policy } = await deps.policy.current();
       if (path === "unlock" && !unlockOffered(policy)) throw new AppError("FLOW_STEP_INVALID");
-      const next = await commit(flow, flowToken, step("choose_path", "choosing_method", () => ({ path, message: null, messageKind: null })));
-      await audit(next, "success", path === "unlock" ? "User chose to unlock the account" : "User chose to reset the password", ctx, {
-        step: "path",
-        path,
-      });
+      const next = await commit(
+        flow,
+        flowToken,
+        step("choose_path", "choosing_method", () => ({ path, message: null, messageKind: null })),
+      );
+      await audit(
+        next,
+        "success",
+        path === "unlock" ? "User chose to unlock the account" : "User chose to reset the password",
+        ctx,
+        {
+          step: "path",
+          path,
+        },
+      );
       return toView(next, policy);
     },
 
@@ -627,20 +686,23 @@ export function createResetService(deps: ResetDeps): ResetService {
       const method = id === undefined ? null : methodWithChallenge(id);
       if (id === undefined || method === null) throw new AppError("METHOD_NOT_ALLOWED");
       const { user, enrollments } = await accountOf(flow);
-      const outcome = await method.challenge.begin(
-        challengeContext(flow, id, user, enrollments, policy, ctx, {}),
-        {},
-      );
+      const outcome = await method.challenge.begin(challengeContext(flow, id, user, enrollments, policy, ctx, {}), {});
       const view: ChallengeView =
-        outcome.kind === "view" ? outcome.view : { kind: "enter-code", hint: "", codeLength: deps.config.flows.codeDigits };
-      const next = await commit(flow, flowToken, step("choose_method", "in_challenge", () => ({
-        method: id,
-        methodState: outcome.state,
-        view,
-        message: null,
-        messageKind: null,
-        attemptsLeft: null,
-      })));
+        outcome.kind === "view"
+          ? outcome.view
+          : { kind: "enter-code", hint: "", codeLength: deps.config.flows.codeDigits };
+      const next = await commit(
+        flow,
+        flowToken,
+        step("choose_method", "in_challenge", () => ({
+          method: id,
+          methodState: outcome.state,
+          view,
+          message: null,
+          messageKind: null,
+          attemptsLeft: null,
+        })),
+      );
       await audit(next, "success", STARTED[id], ctx, { step: "method", gate: next.data.gate, method: id });
       return toView(next, policy);
     },
@@ -669,7 +731,9 @@ export function createResetService(deps: ResetDeps): ResetService {
       // A throttled send looks like a send (REQ-004/REQ-035): same page, nothing delivered.
       const previousHint = flow.data.view !== null && "hint" in flow.data.view ? flow.data.view.hint : "";
       const view: ChallengeView =
-        outcome.kind === "view" ? outcome.view : { kind: "enter-code", hint: previousHint, codeLength: deps.config.flows.codeDigits };
+        outcome.kind === "view"
+          ? outcome.view
+          : { kind: "enter-code", hint: previousHint, codeLength: deps.config.flows.codeDigits };
       const next = await commit(flow, flowToken, (fresh) => {
         if (fresh.state !== "in_challenge" || fresh.data.method !== id) return null;
         return step("begin_challenge", "in_challenge", () => ({
@@ -715,7 +779,15 @@ export function createResetService(deps: ResetDeps): ResetService {
         const next = await commit(flow, flowToken, (fresh) => {
           // Another request already moved this gate on: the proof was spent there.
           if (fresh.state !== "in_challenge" || fresh.data.method !== id || fresh.data.gate !== gate) return null;
-          const base = { passed, methodState: {}, view: null, method: null, message: null, messageKind: null, attemptsLeft: null };
+          const base = {
+            passed,
+            methodState: {},
+            view: null,
+            method: null,
+            message: null,
+            messageKind: null,
+            attemptsLeft: null,
+          };
           if (!allPassed) return step("gate_passed", "choosing_method", () => ({ ...base, gate: 2 as const }))(fresh);
           if (refusal !== null) return step("refuse", "refused", () => ({ ...base, refusal }))(fresh);
           const to: ResetState = fresh.data.path === "unlock" ? "awaiting_unlock" : "awaiting_new_password";
@@ -724,10 +796,16 @@ export function createResetService(deps: ResetDeps): ResetService {
         if (next.row.version !== flow.row.version) {
           await audit(next, "success", COMPLETED[id], ctx, { step: "verify", gate, method: id });
           if (allPassed) {
-            await audit(next, refusal === null ? "success" : "failure", refusal === null ? FLOW_REASONS.completedAll : refusal.message, ctx, {
-              step: "verify",
-              refusal: refusal?.code ?? null,
-            });
+            await audit(
+              next,
+              refusal === null ? "success" : "failure",
+              refusal === null ? FLOW_REASONS.completedAll : refusal.message,
+              ctx,
+              {
+                step: "verify",
+                refusal: refusal?.code ?? null,
+              },
+            );
           }
         }
         return toView(next, policy);
@@ -759,7 +837,12 @@ export function createResetService(deps: ResetDeps): ResetService {
           attemptsLeft: outcome.kind === "view" ? outcome.attemptsLeft : null,
         }))(fresh);
       });
-      await audit(next, "failure", `User failed the ${id} verification`, ctx, { step: "verify", gate, method: id, exhausted: failed });
+      await audit(next, "failure", `User failed the ${id} verification`, ctx, {
+        step: "verify",
+        gate,
+        method: id,
+        exhausted: failed,
+      });
       return toView(next, policy);
     },
 
@@ -783,7 +866,11 @@ export function createResetService(deps: ResetDeps): ResetService {
       if (user === null || flow.data.decoy) throw new AppError("FLOW_STEP_INVALID");
       const refusal = await refusalFor(user);
       if (refusal !== null) {
-        const next = await commit(flow, flowToken, step("refuse", "refused", () => ({ refusal })));
+        const next = await commit(
+          flow,
+          flowToken,
+          step("refuse", "refused", () => ({ refusal })),
+        );
         await audit(next, "failure", refusal.message, ctx, { step: "password", refusal: refusal.code });
         return toView(next, policy);
       }
@@ -791,7 +878,10 @@ export function createResetService(deps: ResetDeps): ResetService {
       // too would cost one more argon2 verification per remembered password.
       const check = await deps.passwordPolicy.check(input.password, { user });
       if (!check.ok) {
-        await audit(flow, "failure", FLOW_REASONS.fuzzyPolicy, ctx, { step: "password", rules: check.problems.map((p) => p.rule) });
+        await audit(flow, "failure", FLOW_REASONS.fuzzyPolicy, ctx, {
+          step: "password",
+          rules: check.problems.map((p) => p.rule),
+        });
         const issues: FieldIssue[] = check.problems.map((p) => ({
           field: "password",
           message: t(ctx.locale, p.message, p.params),
@@ -803,7 +893,11 @@ export function createResetService(deps: ResetDeps): ResetService {
       if (reset === undefined) throw new AppError("RESET_UNSUPPORTED");
 
       // Claim the write: exactly one submission reaches the directory (REQ-012).
-      const claimed = await commit(flow, flowToken, step("submit_password", "writing_password", () => ({ message: null, messageKind: null })));
+      const claimed = await commit(
+        flow,
+        flowToken,
+        step("submit_password", "writing_password", () => ({ message: null, messageKind: null })),
+      );
       await audit(claimed, "success", FLOW_REASONS.submittedPassword, ctx, { step: "password" });
       let result: Awaited<ReturnType<typeof reset>>;
       try {
@@ -811,7 +905,11 @@ export function createResetService(deps: ResetDeps): ResetService {
       } catch (error) {
         // Directory down: the flow stays usable so the user can retry (SPEC §3); raw error in log/audit only.
         deps.log.error({ err: error, flowId }, "directory reset failed");
-        await commit(claimed, flowToken, step("password_refused", "awaiting_new_password", () => ({})));
+        await commit(
+          claimed,
+          flowToken,
+          step("password_refused", "awaiting_new_password", () => ({})),
+        );
         await audit(claimed, "failure", FLOW_REASONS.onPremisesUnreachable, ctx, {
           step: "write",
           error: error instanceof Error ? error.message.slice(0, 500) : "unknown",
@@ -819,16 +917,40 @@ export function createResetService(deps: ResetDeps): ResetService {
         throw new AppError("DIRECTORY_UNAVAILABLE", { cause: error });
       }
       if (!result.ok) {
-        await commit(claimed, flowToken, step("password_refused", "awaiting_new_password", () => ({})));
-        await audit(claimed, "failure", FLOW_REASONS.onPremisesProblem, ctx, { step: "write", reason: result.reason, detail: result.detail });
+        await commit(
+          claimed,
+          flowToken,
+          step("password_refused", "awaiting_new_password", () => ({})),
+        );
+        await audit(claimed, "failure", FLOW_REASONS.onPremisesProblem, ctx, {
+          step: "write",
+          reason: result.reason,
+          detail: result.detail,
+        });
         throw new AppError("PASSWORD_REJECTED", {
-          issues: [{ field: "password", message: t(ctx.locale, `reset.directory.${result.reason}`), rule: result.reason }],
+          issues: [
+            { field: "password", message: t(ctx.locale, `reset.directory.${result.reason}`), rule: result.reason },
+          ],
         });
       }
-      const done = await commit(claimed, flowToken, step("password_written", "done", () => ({ result: "password_reset" as const })));
+      const done = await commit(
+        claimed,
+        flowToken,
+        step("password_written", "done", () => ({ result: "password_reset" as const })),
+      );
       await afterSuccess(user, done, policy, ctx);
-      await audit(done, "success", FLOW_REASONS.resetSucceeded, ctx, { step: "done", methods: done.data.passed.map((p) => p.method) });
-      await audit(done, "success", FLOW_REASONS.resetSucceeded, ctx, { methods: done.data.passed.map((p) => p.method) }, "resetSelfService");
+      await audit(done, "success", FLOW_REASONS.resetSucceeded, ctx, {
+        step: "done",
+        methods: done.data.passed.map((p) => p.method),
+      });
+      await audit(
+        done,
+        "success",
+        FLOW_REASONS.resetSucceeded,
+        ctx,
+        { methods: done.data.passed.map((p) => p.method) },
+        "resetSelfService",
+      );
       return toView(done, policy);
     },
 
@@ -841,26 +963,46 @@ export function createResetService(deps: ResetDeps): ResetService {
       if (user === null || flow.data.decoy || unlock === undefined) throw new AppError("FLOW_STEP_INVALID");
       const refusal = await refusalFor(user);
       if (refusal !== null) {
-        const next = await commit(flow, flowToken, step("refuse", "refused", () => ({ refusal })));
+        const next = await commit(
+          flow,
+          flowToken,
+          step("refuse", "refused", () => ({ refusal })),
+        );
         return toView(next, policy);
       }
-      const claimed = await commit(flow, flowToken, step("confirm_unlock", "writing_unlock", () => ({ message: null, messageKind: null })));
+      const claimed = await commit(
+        flow,
+        flowToken,
+        step("confirm_unlock", "writing_unlock", () => ({ message: null, messageKind: null })),
+      );
       let result: Awaited<ReturnType<typeof unlock>>;
       try {
         result = await unlock(user);
       } catch (error) {
         deps.log.error({ err: error, flowId }, "directory unlock failed");
-        await commit(claimed, flowToken, step("unlock_refused", "awaiting_unlock", () => ({})));
+        await commit(
+          claimed,
+          flowToken,
+          step("unlock_refused", "awaiting_unlock", () => ({})),
+        );
         await audit(claimed, "failure", FLOW_REASONS.onPremisesUnreachable, ctx, { step: "unlock" });
         throw new AppError("DIRECTORY_UNAVAILABLE", { cause: error });
       }
       if (!result.ok && result.reason === "refused") {
-        await commit(claimed, flowToken, step("unlock_refused", "awaiting_unlock", () => ({})));
+        await commit(
+          claimed,
+          flowToken,
+          step("unlock_refused", "awaiting_unlock", () => ({})),
+        );
         await audit(claimed, "failure", FLOW_REASONS.onPremisesProblem, ctx, { step: "unlock", detail: result.detail });
         throw new AppError("UNLOCK_REFUSED");
       }
       const outcome = result.ok ? ("unlocked" as const) : ("not_locked" as const);
-      const done = await commit(claimed, flowToken, step("unlock_written", "done", () => ({ result: outcome })));
+      const done = await commit(
+        claimed,
+        flowToken,
+        step("unlock_written", "done", () => ({ result: outcome })),
+      );
       // An unlock proves the same as a reset: counters cleared (THR-08). Sessions stay: the password did not change.
       await deps.throttles.clearAccount(user.id);
       await audit(done, "success", FLOW_REASONS.unlockSucceeded, ctx, { step: "done", result: outcome });
@@ -892,7 +1034,14 @@ export function createResetService(deps: ResetDeps): ResetService {
           locale: ctx.locale,
         });
       }
-      await audit(next, "success", `User contacted an admin after trying the ${flow.data.method ?? "reset"} option`, ctx, { step: "contact" }, "contactAdmin");
+      await audit(
+        next,
+        "success",
+        `User contacted an admin after trying the ${flow.data.method ?? "reset"} option`,
+        ctx,
+        { step: "contact" },
+        "contactAdmin",
+      );
       return toView(next, policy);
     },
   };

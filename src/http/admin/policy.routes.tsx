@@ -353,12 +353,9 @@ export async function policyHistory(registry: Registry, limit: number): Promise<
   const versions = await registry.policy.history(limit + 1);
   const sorted = [...versions].sort((a, b) => b.version - a.version);
   return sorted.slice(0, limit).map((version, index) => {
-    const previous = sorted[index + 1];
-    const before = previous?.policy ?? null;
-    return {
-      version,
-      changes: before === null ? diffPolicy({}, version.policy).slice(0, 0) : diffPolicy(before, version.policy),
-    };
+    // Version 1 is compared with the built-in defaults (version 0, never stored).
+    const before = sorted[index + 1]?.policy ?? DEFAULT_POLICY;
+    return { version, changes: diffPolicy(before, version.policy) };
   });
 }
 

@@ -24,7 +24,13 @@ const formSchema = z.object(shape);
 const jsonSchema = z.strictObject(shape);
 
 /** Refusals shown on the form itself (with the support code) rather than on an error page. */
-const INLINE_CODES = new Set(["VALIDATION_FAILED", "PASSWORD_REJECTED", "INVALID_CREDENTIALS", "RATE_LIMITED", "DIRECTORY_UNAVAILABLE"]);
+const INLINE_CODES = new Set([
+  "VALIDATION_FAILED",
+  "PASSWORD_REJECTED",
+  "INVALID_CREDENTIALS",
+  "RATE_LIMITED",
+  "DIRECTORY_UNAVAILABLE",
+]);
 
 export async function registerChangeRoutes(app: FastifyInstance, registry: Registry): Promise<void> {
   const service = createChangePasswordService(registry);
@@ -46,10 +52,16 @@ export async function registerChangeRoutes(app: FastifyInstance, registry: Regis
       if (error.code === "RATE_LIMITED") reply.header("retry-after", "900");
       const ctx = await pageContext(registry, request);
       const message =
-        error.code === "DIRECTORY_UNAVAILABLE" ? t(request.locale, "error.directory_unavailable") : t(request.locale, error.messageId, error.params);
-      return renderPage(reply, <ChangePage ctx={ctx} userName={typedName} error={{ message, issues: error.issues }} />, {
-        status: error.status,
-      });
+        error.code === "DIRECTORY_UNAVAILABLE"
+          ? t(request.locale, "error.directory_unavailable")
+          : t(request.locale, error.messageId, error.params);
+      return renderPage(
+        reply,
+        <ChangePage ctx={ctx} userName={typedName} error={{ message, issues: error.issues }} />,
+        {
+          status: error.status,
+        },
+      );
     }
   });
 

@@ -37,11 +37,11 @@ import {
   ContactMethodPage,
   type FlashStatus,
   HTML_ENROLLABLE,
+  LabelPage,
   OverviewPage,
+  PasskeyCreatePage,
   SecurityQuestionsPage,
   SignInPage,
-  LabelPage,
-  PasskeyCreatePage,
   TOTPSetupPage,
 } from "./registration.views.tsx";
 
@@ -553,7 +553,10 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
     }
     if (pending.method === "passkey") {
       // The ceremony's options are not kept: a passkey setup left half-way is started again.
-      return renderPage(reply, h(PasskeyCreatePage, { ctx: pageCtx, enrollmentId: id, options: null, label: "", issues: [] }));
+      return renderPage(
+        reply,
+        h(PasskeyCreatePage, { ctx: pageCtx, enrollmentId: id, options: null, label: "", issues: [] }),
+      );
     }
     return renderPage(
       reply,
@@ -576,27 +579,31 @@ export async function registerRegistrationRoutes(app: FastifyInstance, registry:
     const pageCtx = await pageContext(registry, request);
     const show = (issues: FieldIssue[], status: number, restart: boolean): FastifyReply =>
       pending.method === "passkey"
-        ? renderPage(reply, h(PasskeyCreatePage, { ctx: pageCtx, enrollmentId: id, options: null, label: "", issues }), {
-            status,
-          })
-        : pending.method === "totp"
         ? renderPage(
             reply,
-            h(TOTPSetupPage, { ctx: pageCtx, enrollmentId: id, qrSVG: null, secretBase32: null, issues, restart }),
-            { status },
+            h(PasskeyCreatePage, { ctx: pageCtx, enrollmentId: id, options: null, label: "", issues }),
+            {
+              status,
+            },
           )
-        : renderPage(
-            reply,
-            h(ConfirmCodePage, {
-              ctx: pageCtx,
-              enrollmentId: id,
-              destination: pending.label === "" ? null : pending.label,
-              codeLength: registry.config.flows.codeDigits,
-              issues,
-              ...(restart ? { restartMethod: pending.method } : {}),
-            }),
-            { status },
-          );
+        : pending.method === "totp"
+          ? renderPage(
+              reply,
+              h(TOTPSetupPage, { ctx: pageCtx, enrollmentId: id, qrSVG: null, secretBase32: null, issues, restart }),
+              { status },
+            )
+          : renderPage(
+              reply,
+              h(ConfirmCodePage, {
+                ctx: pageCtx,
+                enrollmentId: id,
+                destination: pending.label === "" ? null : pending.label,
+                codeLength: registry.config.flows.codeDigits,
+                issues,
+                ...(restart ? { restartMethod: pending.method } : {}),
+              }),
+              { status },
+            );
     let input: Record<string, string>;
     if (pending.method === "passkey") {
       const parsed = tryForm(passkeyForm, request);

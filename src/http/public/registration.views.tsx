@@ -18,14 +18,18 @@ import type { PageContext } from "../views/page-context.ts";
 
 /** Methods whose registration page is a contact form (address or number confirmed with a code). */
 export const CONTACT_METHODS = ["email-code", "sms-code", "voice-mobile"] as const;
-/** Methods the HTML pages can add (passkeys need WebAuthn in the browser: JSON API + script only). */
+/** Methods the pages can add (a passkey needs the browser's WebAuthn API: its page says so without JavaScript). */
 export const HTML_ENROLLABLE: readonly MethodId[] = [
+  "passkey",
   "email-code",
   "sms-code",
   "voice-mobile",
   "totp",
   "security-questions",
 ];
+
+/** The WebAuthn library (served from our origin) and the small island that runs the ceremony. */
+export const PASSKEY_SCRIPTS = ["/assets/vendor/simplewebauthn-browser.js", "/assets/passkey.js"];
 
 export type FlashStatus = "added" | "registered" | "removed" | "removed_unregistered" | "reviewed";
 
@@ -164,7 +168,7 @@ function MethodCard(props: { ctx: PageContext; entry: MethodEntry }): JSX.Elemen
           {entry.pending.map((enrollment) => (
             <li key={enrollment.id}>
               <span class="method__label">{enrollment.label}</span> ({t("registration.method.pending")}){" "}
-              {entry.id !== "totp" ? (
+              {entry.id !== "totp" && entry.id !== "passkey" ? (
                 <a href={`/register/enrollments/${encodeURIComponent(enrollment.id)}/confirm`}>
                   {t("registration.method.enter_code")}
                 </a>

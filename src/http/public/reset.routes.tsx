@@ -52,7 +52,9 @@ function challengeInput(body: unknown, locale: string): Record<string, string> &
   const answers: Record<string, string> = Object.create(null);
   const entries = Object.entries(body as Record<string, unknown>).filter(([key]) => key !== "_csrf");
   if (entries.length > MAX_INPUT_FIELDS) {
-    throw new AppError("VALIDATION_FAILED", { issues: [{ field: "", message: t(locale, "validation.too_long", { max: MAX_INPUT_FIELDS }) }] });
+    throw new AppError("VALIDATION_FAILED", {
+      issues: [{ field: "", message: t(locale, "validation.too_long", { max: MAX_INPUT_FIELDS }) }],
+    });
   }
   const bad = (name: string, id = "validation.not_text"): never => {
     throw new AppError("VALIDATION_FAILED", { issues: [{ field: name, message: t(locale, id, { max: 1024 }) }] });
@@ -98,12 +100,23 @@ const passwordSchema = z.object({
     .transform((value) => value ?? ""),
   action: field.optionalText({ max: 16 }),
 });
-const passwordSchemaJSON = z.strictObject({ password: field.secret({ max: 1024 }), confirm: field.secret({ max: 1024 }) });
-const strengthSchemaJSON = z.strictObject({ password: z.string({ error: "validation.not_text" }).max(1024, { error: "validation.too_long" }) });
+const passwordSchemaJSON = z.strictObject({
+  password: field.secret({ max: 1024 }),
+  confirm: field.secret({ max: 1024 }),
+});
+const strengthSchemaJSON = z.strictObject({
+  password: z.string({ error: "validation.not_text" }).max(1024, { error: "validation.too_long" }),
+});
 const emptyJSON = z.strictObject({});
 
 /** Errors a step page shows inline (with the support code) instead of the generic error page. */
-const INLINE_CODES = new Set(["VALIDATION_FAILED", "PASSWORD_REJECTED", "METHOD_NOT_ALLOWED", "DIRECTORY_UNAVAILABLE", "UNLOCK_REFUSED"]);
+const INLINE_CODES = new Set([
+  "VALIDATION_FAILED",
+  "PASSWORD_REJECTED",
+  "METHOD_NOT_ALLOWED",
+  "DIRECTORY_UNAVAILABLE",
+  "UNLOCK_REFUSED",
+]);
 
 export async function registerResetRoutes(app: FastifyInstance, registry: Registry): Promise<void> {
   const captcha = createCaptchaService(registry);
@@ -141,7 +154,10 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
     try {
       const input = parseForm(identifySchemaForm, request);
       identifier = input.identifier;
-      const started = await service.identify({ identifier: input.identifier, captcha: input.altcha }, requestContext(request));
+      const started = await service.identify(
+        { identifier: input.identifier, captcha: input.altcha },
+        requestContext(request),
+      );
       reply.setCookie(cookieName, started.token, {
         path: "/",
         httpOnly: true,
@@ -155,7 +171,12 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
       const ctx = await pageContext(registry, request);
       return renderPage(
         reply,
-        <IdentifyPage ctx={ctx} identifier={identifier.slice(0, 256)} error={inlineError(error, request.locale)} helpdesk={await service.helpdesk()} />,
+        <IdentifyPage
+          ctx={ctx}
+          identifier={identifier.slice(0, 256)}
+          error={inlineError(error, request.locale)}
+          helpdesk={await service.helpdesk()}
+        />,
         { status: error.status },
       );
     }
@@ -169,7 +190,11 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
 
   /** Runs a page step: 303 back to the flow on success; inline problems re-render the step. */
   const pageStep = (
-    run: (flowId: string, token: string | undefined, request: FastifyRequest) => Promise<ResetView | { render: ResetView; strength: StrengthFeedback }>,
+    run: (
+      flowId: string,
+      token: string | undefined,
+      request: FastifyRequest,
+    ) => Promise<ResetView | { render: ResetView; strength: StrengthFeedback }>,
   ) => {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const flowId = flowIdOf(request);
@@ -183,7 +208,8 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
         return reply.code(303).header("location", `/reset/${flowId}`).send();
       } catch (error) {
         if (!isAppError(error) || !INLINE_CODES.has(error.code)) throw error;
-        if (error.status >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, "reset step failed");
+        if (error.status >= 500)
+          request.log.error({ err: error.cause ?? error, code: error.code }, "reset step failed");
         const view = await service.view(flowId, token);
         const ctx = await pageContext(registry, request);
         return renderPage(reply, <FlowPage ctx={ctx} view={view} error={inlineError(error, request.locale)} />, {
@@ -195,19 +221,27 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
 
   app.post(
     "/reset/:flowId/path",
-    pageStep((id, token, request) => service.choosePath(id, token, parseForm(pathSchema, request).path, requestContext(request))),
+    pageStep((id, token, request) =>
+      service.choosePath(id, token, parseForm(pathSchema, request).path, requestContext(request)),
+    ),
   );
   app.post(
     "/reset/:flowId/method",
-    pageStep((id, token, request) => service.chooseMethod(id, token, parseForm(methodSchema, request).method, requestContext(request))),
+    pageStep((id, token, request) =>
+      service.chooseMethod(id, token, parseForm(methodSchema, request).method, requestContext(request)),
+    ),
   );
   app.post(
     "/reset/:flowId/send",
-    pageStep((id, token, request) => service.begin(id, token, challengeInput(request.body, request.locale), requestContext(request))),
+    pageStep((id, token, request) =>
+      service.begin(id, token, challengeInput(request.body, request.locale), requestContext(request)),
+    ),
   );
   app.post(
     "/reset/:flowId/verify",
-    pageStep((id, token, request) => service.verify(id, token, challengeInput(request.body, request.locale), requestContext(request))),
+    pageStep((id, token, request) =>
+      service.verify(id, token, challengeInput(request.body, request.locale), requestContext(request)),
+    ),
   );
   app.post(
     "/reset/:flowId/password",
@@ -221,8 +255,14 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
       return service.setPassword(id, token, input, requestContext(request));
     }),
   );
-  app.post("/reset/:flowId/unlock", pageStep((id, token, request) => service.unlock(id, token, requestContext(request))));
-  app.post("/reset/:flowId/contact", pageStep((id, token, request) => service.contactAdmin(id, token, requestContext(request))));
+  app.post(
+    "/reset/:flowId/unlock",
+    pageStep((id, token, request) => service.unlock(id, token, requestContext(request))),
+  );
+  app.post(
+    "/reset/:flowId/contact",
+    pageStep((id, token, request) => service.contactAdmin(id, token, requestContext(request))),
+  );
 
   // ---------- JSON API ----------
   app.get("/api/v1/reset/captcha", async (_request, reply) => reply.send(await captcha.challenge()));
@@ -236,25 +276,59 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
   const apiView = (reply: FastifyReply, view: ResetView): FastifyReply =>
     reply.code(view.messageKind === "error" && view.state === "in_challenge" ? 422 : 200).send({ flow: view });
 
-  app.get("/api/v1/reset/:flowId", async (request, reply) => reply.send({ flow: await service.view(flowIdOf(request), apiToken(request)) }));
+  app.get("/api/v1/reset/:flowId", async (request, reply) =>
+    reply.send({ flow: await service.view(flowIdOf(request), apiToken(request)) }),
+  );
   app.post("/api/v1/reset/:flowId/path", async (request, reply) =>
-    apiView(reply, await service.choosePath(flowIdOf(request), apiToken(request), parseJSON(z.strictObject(pathSchema.shape), request).path, requestContext(request))),
+    apiView(
+      reply,
+      await service.choosePath(
+        flowIdOf(request),
+        apiToken(request),
+        parseJSON(z.strictObject(pathSchema.shape), request).path,
+        requestContext(request),
+      ),
+    ),
   );
   app.post("/api/v1/reset/:flowId/method", async (request, reply) =>
     apiView(
       reply,
-      await service.chooseMethod(flowIdOf(request), apiToken(request), parseJSON(z.strictObject(methodSchema.shape), request).method, requestContext(request)),
+      await service.chooseMethod(
+        flowIdOf(request),
+        apiToken(request),
+        parseJSON(z.strictObject(methodSchema.shape), request).method,
+        requestContext(request),
+      ),
     ),
   );
   app.post("/api/v1/reset/:flowId/send", async (request, reply) =>
-    apiView(reply, await service.begin(flowIdOf(request), apiToken(request), challengeInput(request.body, request.locale), requestContext(request))),
+    apiView(
+      reply,
+      await service.begin(
+        flowIdOf(request),
+        apiToken(request),
+        challengeInput(request.body, request.locale),
+        requestContext(request),
+      ),
+    ),
   );
   app.post("/api/v1/reset/:flowId/verify", async (request, reply) =>
-    apiView(reply, await service.verify(flowIdOf(request), apiToken(request), challengeInput(request.body, request.locale), requestContext(request))),
+    apiView(
+      reply,
+      await service.verify(
+        flowIdOf(request),
+        apiToken(request),
+        challengeInput(request.body, request.locale),
+        requestContext(request),
+      ),
+    ),
   );
   app.post("/api/v1/reset/:flowId/password", async (request, reply) => {
     const input = parseJSON(passwordSchemaJSON, request);
-    return apiView(reply, await service.setPassword(flowIdOf(request), apiToken(request), input, requestContext(request)));
+    return apiView(
+      reply,
+      await service.setPassword(flowIdOf(request), apiToken(request), input, requestContext(request)),
+    );
   });
   app.post("/api/v1/reset/:flowId/strength", async (request, reply) => {
     const input = parseJSON(strengthSchemaJSON, request);

@@ -86,7 +86,12 @@ export function IdentifyPage(props: {
 }
 
 /** "Contact your administrator" (FLOW-04, POL-11/12): a link, a mailto, or a form that emails the admins. */
-function Helpdesk(props: { ctx: PageContext; helpdesk: HelpdeskContact; flowId: string | null; contacted: boolean }): JSX.Element | null {
+function Helpdesk(props: {
+  ctx: PageContext;
+  helpdesk: HelpdeskContact;
+  flowId: string | null;
+  contacted: boolean;
+}): JSX.Element | null {
   const { t } = props.ctx;
   const { helpdesk } = props;
   if (helpdesk.kind === "url") {
@@ -108,7 +113,12 @@ function Helpdesk(props: { ctx: PageContext; helpdesk: HelpdeskContact; flowId: 
   if (props.flowId === null) return null;
   if (props.contacted) return <Notice kind="success">{t("reset.contact_admin.sent")}</Notice>;
   return (
-    <PostForm action={`/reset/${props.flowId}/contact`} csrf={props.ctx.csrf} class="form form--inline" label={t("reset.contact_admin")}>
+    <PostForm
+      action={`/reset/${props.flowId}/contact`}
+      csrf={props.ctx.csrf}
+      class="form form--inline"
+      label={t("reset.contact_admin")}
+    >
       <Button kind="link">{t("reset.contact_admin")}</Button>
     </PostForm>
   );
@@ -120,7 +130,12 @@ function destinationField(method: string | null): { name: string; type: "email" 
     : { name: "phone", type: "tel", autocomplete: "tel" };
 }
 
-function ChallengeForm(props: { ctx: PageContext; view: ResetView; challenge: ChallengeView; error: InlineError | null }): JSX.Element {
+function ChallengeForm(props: {
+  ctx: PageContext;
+  view: ResetView;
+  challenge: ChallengeView;
+  error: InlineError | null;
+}): JSX.Element {
   const { ctx, view, challenge } = props;
   const { t } = ctx;
   const base = `/reset/${view.flowId}`;
@@ -140,7 +155,9 @@ function ChallengeForm(props: { ctx: PageContext; view: ResetView; challenge: Ch
             autofocus
             error={issueFor(props.error?.issues, dest.name)}
           />
-          <Button>{t(view.method === "email-code" ? "reset.challenge.send_email" : "reset.challenge.send_text")}</Button>
+          <Button>
+            {t(view.method === "email-code" ? "reset.challenge.send_email" : "reset.challenge.send_text")}
+          </Button>
         </PostForm>
       );
     }
@@ -167,7 +184,12 @@ function ChallengeForm(props: { ctx: PageContext; view: ResetView; challenge: Ch
             <Button>{t("reset.next")}</Button>
           </PostForm>
           {challenge.kind === "enter-code" ? (
-            <PostForm action={`${base}/method`} csrf={ctx.csrf} class="form form--inline" label={t("reset.challenge.try_again")}>
+            <PostForm
+              action={`${base}/method`}
+              csrf={ctx.csrf}
+              class="form form--inline"
+              label={t("reset.challenge.try_again")}
+            >
               <input type="hidden" name="method" value={view.method ?? ""} />
               <p class="field__hint">{t("reset.challenge.not_arrived")}</p>
               <Button kind="secondary">{t("reset.challenge.try_again")}</Button>
@@ -214,7 +236,9 @@ function MethodChoice(props: { ctx: PageContext; view: ResetView; switching: boo
         options={view.methods.map((m) => ({ value: m.id, label: t(m.label) }))}
         selected={props.switching || view.methods.length !== 1 ? [] : [view.methods[0]?.id ?? ""]}
       />
-      <Button kind={props.switching ? "secondary" : "primary"}>{t(props.switching ? "reset.method.switch_button" : "reset.next")}</Button>
+      <Button kind={props.switching ? "secondary" : "primary"}>
+        {t(props.switching ? "reset.method.switch_button" : "reset.next")}
+      </Button>
     </PostForm>
   );
 }
@@ -256,7 +280,9 @@ export function FlowPage(props: {
     case "in_challenge":
       body = (
         <>
-          {view.challenge !== null ? <ChallengeForm ctx={ctx} view={view} challenge={view.challenge} error={props.error} /> : null}
+          {view.challenge !== null ? (
+            <ChallengeForm ctx={ctx} view={view} challenge={view.challenge} error={props.error} />
+          ) : null}
           {view.methods.length > 1 ? <MethodChoice ctx={ctx} view={view} switching={true} /> : null}
         </>
       );
@@ -334,8 +360,12 @@ export function FlowPage(props: {
       ) : null}
       {view.state !== "awaiting_new_password" ? <Problems ctx={ctx} error={props.error} /> : null}
       {body}
-      {showHelpdesk ? <Helpdesk ctx={ctx} helpdesk={view.helpdesk} flowId={view.flowId} contacted={view.contactedAdmin} /> : null}
-      <p class="field__hint">{t("reset.expires", { time: view.expiresAt.slice(11, 16) })}</p>
+      {showHelpdesk ? (
+        <Helpdesk ctx={ctx} helpdesk={view.helpdesk} flowId={view.flowId} contacted={view.contactedAdmin} />
+      ) : null}
+      {["done", "refused", "failed"].includes(view.state) ? null : (
+        <p class="field__hint">{t("reset.expires", { time: view.expiresAt.slice(11, 16) })}</p>
+      )}
     </Layout>
   );
 }
