@@ -103,6 +103,8 @@ export interface ThrottleService {
   /** THR-08: cleared on success. */
   clearAccount(userId: string): Promise<void>;
   unblock(userId: string, options: { actor: { id: string; name: string }; ctx: RequestContext | null }): Promise<void>;
+  /** Accounts blocked right now, newest first (admin "blocked users" view and reports). */
+  listBlockedAccounts?(): Promise<{ userId: string; until: Date; reason: string; since: Date }[]>;
 }
 
 // ---------- audit/recorder.ts ----------

@@ -150,6 +150,8 @@ async function flow(base: string, index: number): Promise<number> {
   await call(base, "POST", `${path}/send`, { email: recipient }, headers);
   const verified = await call(base, "POST", `${path}/verify`, { code: await code }, headers);
   if (verified.flow.state !== "awaiting_new_password") throw new Error(`verify: ${JSON.stringify(verified.flow)}`);
+  // A passed gate replaces the flow token (REQ-084).
+  headers["x-flow-token"] = verified.token;
   const password = `${NEW_PASSWORD_PREFIX}${index}-Qz`;
   const done = await call(base, "POST", `${path}/password`, { password, confirm: password }, headers);
   if (done.flow.state !== "done") throw new Error(`password: ${JSON.stringify(done.flow)}`);

@@ -28,6 +28,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** This browser's CSRF secret (from its cookie, or freshly issued on this response). */
     csrfSecret: string | null;
+    /** The form token for this browser ("" without a CSRF cookie); set with `csrfSecret`. */
+    csrfTokenValue: string;
   }
   interface FastifyContextConfig {
     /** `false` turns off the CSRF check for a route. @default true */
@@ -63,25 +65,29 @@ export function csrfOnRequest(deps: CSRFDeps) {
     const existing = request.cookies[cookieName];
     if (typeof existing === "string" && /^[A-Za-z0-9_-]{43}$/.test(existing)) {
       request.csrfSecret = existing;
+      request.csrfTokenValue = tokenFor(deps.keys, existing);
       return;
     }
     request.csrfSecret = null;
+    request.csrfTokenValue = "";
     if (request.method !== "GET" && request.method !== "HEAD") return;
     const path = request.url;
     if (path.startsWith("/api/") || path.startsWith("/assets/") || /^\/(healthz|readyz|metrics)\b/.test(path)) return;
     const secret = token(deps.random, 32);
     request.csrfSecret = secret;
+    request.csrfTokenValue = tokenFor(deps.keys, secret);
     reply.setCookie(cookieName, secret, { path: "/", httpOnly: true, secure, sameSite: "lax" });
   };
 }
 
 /** The token to put in a form's `_csrf` field (empty when this browser has no CSRF cookie). */
-export function csrfToken(request: FastifyRequest, keys: Registry["keys"]): string {
-  return request.csrfSecret === null ? "" : tokenFor(keys, request.csrfSecret);
+export function csrfToken(request: FastifyRequest, keys?: Registry["keys"]): string {
+  if (request.csrfSecret === null || request.csrfSecret === undefined) return "";
+  return keys === undefined ? (request.csrfTokenValue ?? "") : tokenFor(keys, request.csrfSecret);
 }
 
-/** `{ name, value }` of the hidden field for views (`<CsrfField field={csrfField(request, keys)} />`). */
-export function csrfField(request: FastifyRequest, keys: Registry["keys"]): { name: string; value: string } {
+/** `{ name, value }` of the hidden field for views (`<CsrfField field={csrfField(request)} />`). */
+export function csrfField(request: FastifyRequest, keys?: Registry["keys"]): { name: string; value: string } {
   return { name: CSRF_FIELD, value: csrfToken(request, keys) };
 }
 

@@ -90,6 +90,7 @@ export async function buildServer(registry: Registry): Promise<FastifyInstance> 
 
   app.decorateRequest("locale", "en");
   app.decorateRequest("csrfSecret", null);
+  app.decorateRequest("csrfTokenValue", "");
 
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: config.server.bodyLimitBytes });

@@ -67,7 +67,7 @@ const en = {
   "eligibility.reason.writeback_disabled": "Password write-back to the directory is switched off in the policy.",
 };
 
-const fr: Partial<Record<keyof typeof en, string>> = {
+const fr: Record<keyof typeof en, string> = {
   "password.too_short": "Utilisez au moins {min} caractères.",
   "password.too_long": "Utilisez au plus {max} caractères.",
   "password.classes": "Utilisez au moins {count} de ces types : minuscules, majuscules, chiffres et symboles.",
@@ -94,6 +94,28 @@ const fr: Partial<Record<keyof typeof en, string>> = {
   "strength.suggestion.useWords": "Utilisez plusieurs mots, en évitant les expressions courantes.",
   "strength.suggestion.anotherWord": "Ajoutez des mots moins courants.",
   "strength.suggestion.noNeed": "Vous pouvez créer un mot de passe fort sans symboles, chiffres ni majuscules.",
+  "strength.warning.straightRow": "Les rangées de touches du clavier sont faciles à deviner.",
+  "strength.warning.keyPattern": "Les motifs courts du clavier sont faciles à deviner.",
+  "strength.warning.simpleRepeat": "Les caractères répétés comme « aaa » sont faciles à deviner.",
+  "strength.warning.extendedRepeat": "Les motifs répétés comme « abcabcabc » sont faciles à deviner.",
+  "strength.warning.recentYears": "Les années récentes sont faciles à deviner.",
+  "strength.warning.similarToCommon": "Ce mot de passe ressemble à un mot de passe courant.",
+  "strength.warning.namesByThemselves": "Un prénom ou un nom seul est facile à deviner.",
+  "strength.warning.commonNames": "Les prénoms et noms courants sont faciles à deviner.",
+  "strength.warning.userInputs": "N'utilisez pas votre nom ni d'autres informations personnelles.",
+  "strength.warning.pwned": "Ce mot de passe a été exposé lors d'une fuite de données sur Internet.",
+  "strength.suggestion.l33t": "Évitez les substitutions prévisibles comme « @ » pour « a ».",
+  "strength.suggestion.reverseWords": "Évitez d'écrire des mots courants à l'envers.",
+  "strength.suggestion.allUppercase": "Mettez quelques lettres en majuscule, mais pas toutes.",
+  "strength.suggestion.capitalization": "Mettez en majuscule d'autres lettres que la première.",
+  "strength.suggestion.dates": "Évitez les dates et années qui vous sont associées.",
+  "strength.suggestion.recentYears": "Évitez les années récentes.",
+  "strength.suggestion.associatedYears": "Évitez les années qui vous sont associées.",
+  "strength.suggestion.sequences": "Évitez les suites de caractères courantes.",
+  "strength.suggestion.repeated": "Évitez les mots et caractères répétés.",
+  "strength.suggestion.longerKeyboardPattern":
+    "Utilisez des motifs de clavier plus longs et changez souvent de direction.",
+  "strength.suggestion.pwned": "Si vous utilisez ce mot de passe ailleurs, changez-le.",
   "eligibility.reason.policy_none":
     "La réinitialisation du mot de passe est entièrement désactivée (stratégie « Aucun »).",
   "eligibility.reason.not_in_scope": "Cet utilisateur n'est membre d'aucun des groupes sélectionnés.",
@@ -108,7 +130,7 @@ const fr: Partial<Record<keyof typeof en, string>> = {
     "L'écriture du mot de passe dans l'annuaire est désactivée dans la stratégie.",
 };
 
-const de: Partial<Record<keyof typeof en, string>> = {
+const de: Record<keyof typeof en, string> = {
   "password.too_short": "Verwenden Sie mindestens {min} Zeichen.",
   "password.too_long": "Verwenden Sie höchstens {max} Zeichen.",
   "password.classes":
@@ -136,6 +158,28 @@ const de: Partial<Record<keyof typeof en, string>> = {
   "strength.suggestion.anotherWord": "Fügen Sie weniger gebräuchliche Wörter hinzu.",
   "strength.suggestion.noNeed":
     "Sie können starke Kennwörter auch ohne Sonderzeichen, Ziffern oder Großbuchstaben erstellen.",
+  "strength.warning.straightRow": "Gerade Tastenreihen auf der Tastatur sind leicht zu erraten.",
+  "strength.warning.keyPattern": "Kurze Tastaturmuster sind leicht zu erraten.",
+  "strength.warning.simpleRepeat": "Wiederholte Zeichen wie „aaa“ sind leicht zu erraten.",
+  "strength.warning.extendedRepeat": "Wiederholte Zeichenmuster wie „abcabcabc“ sind leicht zu erraten.",
+  "strength.warning.recentYears": "Jahreszahlen der letzten Jahre sind leicht zu erraten.",
+  "strength.warning.similarToCommon": "Dies ähnelt einem häufig verwendeten Kennwort.",
+  "strength.warning.namesByThemselves": "Einzelne Vor- oder Nachnamen sind leicht zu erraten.",
+  "strength.warning.commonNames": "Häufige Vor- und Nachnamen sind leicht zu erraten.",
+  "strength.warning.userInputs": "Verwenden Sie weder Ihren Namen noch andere persönliche Angaben.",
+  "strength.warning.pwned": "Dieses Kennwort wurde bei einem Datenleck im Internet veröffentlicht.",
+  "strength.suggestion.l33t": "Vermeiden Sie vorhersehbare Ersetzungen wie „@“ für „a“.",
+  "strength.suggestion.reverseWords": "Vermeiden Sie rückwärts geschriebene gängige Wörter.",
+  "strength.suggestion.allUppercase": "Schreiben Sie einige, aber nicht alle Buchstaben groß.",
+  "strength.suggestion.capitalization": "Schreiben Sie nicht nur den ersten Buchstaben groß.",
+  "strength.suggestion.dates": "Vermeiden Sie Daten und Jahreszahlen, die mit Ihnen zu tun haben.",
+  "strength.suggestion.recentYears": "Vermeiden Sie Jahreszahlen der letzten Jahre.",
+  "strength.suggestion.associatedYears": "Vermeiden Sie Jahreszahlen, die mit Ihnen zu tun haben.",
+  "strength.suggestion.sequences": "Vermeiden Sie gängige Zeichenfolgen.",
+  "strength.suggestion.repeated": "Vermeiden Sie wiederholte Wörter und Zeichen.",
+  "strength.suggestion.longerKeyboardPattern":
+    "Verwenden Sie längere Tastaturmuster und wechseln Sie oft die Richtung.",
+  "strength.suggestion.pwned": "Wenn Sie dieses Kennwort auch anderswo verwenden, ändern Sie es.",
   "eligibility.reason.policy_none": "Die Kennwortzurücksetzung ist vollständig deaktiviert (Richtlinie „Keine“).",
   "eligibility.reason.not_in_scope": "Dieser Benutzer ist in keiner der ausgewählten Gruppen.",
   "eligibility.reason.admin_sspr_disabled":
@@ -149,5 +193,5 @@ const de: Partial<Record<keyof typeof en, string>> = {
     "Das Zurückschreiben von Kennwörtern ins Verzeichnis ist in der Richtlinie ausgeschaltet.",
 };
 
-const messages: CatalogModule = { en, fr: fr as Record<string, string>, de: de as Record<string, string> };
+const messages: CatalogModule = { en, fr, de };
 export default messages;

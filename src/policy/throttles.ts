@@ -79,9 +79,15 @@ export type ThrottleDeps = {
 /** Store keys: one namespace for account counters, one for blocks, one for generic limits. */
 export const accountCounterKey = (userId: string, counter: ThrottleCounter): string => `acct:${userId}:${counter}`;
 export const accountBlockKey = (userId: string): string => `block:${userId}`;
+/** The user id of an account block key, or null for any other key. */
+export const userIdOfBlockKey = (key: string): string | null =>
+  key.startsWith("block:") ? key.slice("block:".length) : null;
 const genericKey = (key: string): string => `key:${key}`;
 
-export function createThrottleService(deps: ThrottleDeps): ThrottleService {
+/** This implementation offers every optional member of the contract. */
+export type FullThrottleService = ThrottleService & Required<Pick<ThrottleService, "listBlockedAccounts">>;
+
+export function createThrottleService(deps: ThrottleDeps): FullThrottleService {
   const userName = async (userId: string): Promise<string | null> => {
     if (deps.directory === undefined) return null;
     try {
@@ -145,6 +151,14 @@ export function createThrottleService(deps: ThrottleDeps): ThrottleService {
       const now = deps.clock.now();
       const count = await deps.stores.throttles.hit(genericKey(key), now, new Date(now.getTime() - options.windowMs));
       return { allowed: count <= options.limit };
+    },
+
+    async listBlockedAccounts() {
+      const blocks = await deps.stores.throttles.listBlocks(deps.clock.now());
+      return blocks.flatMap((b) => {
+        const userId = userIdOfBlockKey(b.key);
+        return userId === null ? [] : [{ userId, until: b.until, reason: b.reason, since: b.createdAt }];
+      });
     },
 
     async clearAccount(userId) {

@@ -36,7 +36,10 @@ describe("audit log", () => {
     assert.match(byUser.body, /1 events/);
     const byCorrelation = await client.get("/admin/audit?correlationId=corr-1");
     assert.match(byCorrelation.body, /1 events/);
-    const api = await client.json("GET", "/api/v1/admin/audit?outcome=success&activity=Reset%20password%20(self-service)");
+    const api = await client.json(
+      "GET",
+      "/api/v1/admin/audit?outcome=success&activity=Reset%20password%20(self-service)",
+    );
     assert.equal(api.json<{ total: number }>().total, 2);
   });
 
@@ -52,13 +55,21 @@ describe("audit log", () => {
     const csv = await client.get("/admin/audit/export?format=csv&activity=Reset+password+(self-service)");
     assert.equal(csv.status, 200);
     assert.match(csv.headers["content-type"] as string, /^text\/csv/);
-    assert.match(String(csv.headers["content-disposition"]), /attachment; filename="opensspr-audit-\d{4}-\d{2}-\d{2}\.csv"/);
+    assert.match(
+      String(csv.headers["content-disposition"]),
+      /attachment; filename="opensspr-audit-\d{4}-\d{2}-\d{2}\.csv"/,
+    );
     const lines = csv.body.trim().split("\r\n");
     assert.equal(lines.length, 4);
     assert.ok(lines[0]?.startsWith("id,at,activity"));
     assert.ok(lines.slice(1).every((line) => line.includes(`"'=HYPERLINK(""evil"")`)));
-    const jsonl = await client.get("/admin/audit/export?format=jsonl&outcome=failure&activity=Reset+password+(self-service)");
-    const records = jsonl.body.trim().split("\n").map((line) => JSON.parse(line));
+    const jsonl = await client.get(
+      "/admin/audit/export?format=jsonl&outcome=failure&activity=Reset+password+(self-service)",
+    );
+    const records = jsonl.body
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     assert.equal(records.length, 1);
     assert.equal(records[0].outcome, "failure");
   });
@@ -98,7 +109,12 @@ describe("outbox and settings", () => {
   test("branding is validated, audited and shown on the landing page", async () => {
     const bad = await client.postForm(
       "/admin/settings/branding",
-      { organisationName: "Contoso", primaryColor: "red;}body{display:none", supportContact: "javascript:alert(1)", landingMarkdown: "" },
+      {
+        organisationName: "Contoso",
+        primaryColor: "red;}body{display:none",
+        supportContact: "javascript:alert(1)",
+        landingMarkdown: "",
+      },
       { from: "/admin/settings" },
     );
     assert.equal(bad.status, 400);
@@ -107,7 +123,12 @@ describe("outbox and settings", () => {
     assert.equal(await t.registry.stores.settings.get("branding"), null);
     const good = await client.postForm(
       "/admin/settings/branding",
-      { organisationName: "Contoso", primaryColor: "#107C10", supportContact: "https://help.contoso.example", landingMarkdown: "**Hello** staff" },
+      {
+        organisationName: "Contoso",
+        primaryColor: "#107C10",
+        supportContact: "https://help.contoso.example",
+        landingMarkdown: "**Hello** staff",
+      },
       { from: "/admin/settings" },
     );
     assert.equal(good.status, 200);

@@ -19,7 +19,13 @@ const ADMIN_PAGES = [
   "/admin/audit/export?format=csv",
   "/admin/settings",
 ];
-const API_ROUTES = ["/api/v1/admin/policy", "/api/v1/admin/users", "/api/v1/admin/groups", "/api/v1/admin/audit", "/api/v1/admin/dashboard"];
+const API_ROUTES = [
+  "/api/v1/admin/policy",
+  "/api/v1/admin/users",
+  "/api/v1/admin/groups",
+  "/api/v1/admin/audit",
+  "/api/v1/admin/dashboard",
+];
 
 describe("admin access control", () => {
   let t: TestApp;
@@ -78,7 +84,11 @@ describe("admin access control", () => {
     const user = await t.createAdmin({ userName: "ada" });
     const totp = await t.enrollTOTP(user);
     const client = createClient(t.app);
-    const first = await client.postForm("/admin/sign-in", { userName: "ada", password: TEST_PASSWORD }, { from: "/admin/sign-in" });
+    const first = await client.postForm(
+      "/admin/sign-in",
+      { userName: "ada", password: TEST_PASSWORD },
+      { from: "/admin/sign-in" },
+    );
     assert.equal(first.redirects.at(-1)?.location, "/admin/sign-in/verify");
     assert.match(first.body, /Code from your authenticator app/);
     const mfaCookie = client.cookie("opensspr-admin");
@@ -94,10 +104,52 @@ describe("admin access control", () => {
     const activeCookie = client.cookie("opensspr-admin");
     assert.ok(activeCookie !== undefined && activeCookie !== mfaCookie, "a new session id after the second factor");
     // the pre-MFA token is dead
-    const replay = await t.app.inject({ method: "GET", url: "/admin", headers: { cookie: `opensspr-admin=${mfaCookie}` } });
+    const replay = await t.app.inject({
+      method: "GET",
+      url: "/admin",
+      headers: { cookie: `opensspr-admin=${mfaCookie}` },
+    });
     assert.equal(replay.statusCode, 303);
-    const { rows } = await t.registry.stores.audit.query({ activity: "Administrator signed in", outcome: "success", offset: 0, limit: 10 });
+    const { rows } = await t.registry.stores.audit.query({
+      activity: "Administrator signed in",
+      outcome: "success",
+      offset: 0,
+      limit: 10,
+    });
     assert.ok(rows.some((row) => row.targetId === user.id && row.details["method"] === "totp"));
+  });
+
+  test("an administrator with email and an authenticator app can choose the emailed code instead", async () => {
+    const user = await t.createAdmin({ userName: "ivy", email: "ivy@example.test" });
+    await t.enrollTOTP(user);
+    const email = t.registry.methods.get("email-code")?.enrollment;
+    assert.ok(email !== undefined);
+    const ctx = async () => ({
+      user,
+      enrollments: await t.registry.stores.enrollments.listForUser(user.id),
+      policy: (await t.registry.policy.current()).policy,
+      request: { ip: null, userAgent: null, requestId: "setup", locale: "en" },
+    });
+    const started = await email.start(await ctx(), { email: "ivy.backup@example.org" });
+    assert.equal(started.kind, "code-sent");
+    const enrollCode = await t.lastCode("ivy.backup@example.org");
+    assert.ok(enrollCode !== null && started.kind === "code-sent");
+    assert.equal((await email.confirm(await ctx(), started.enrollmentId, { code: enrollCode })).kind, "active");
+
+    const client = createClient(t.app);
+    const chooser = await client.postForm("/admin/sign-in", { userName: "ivy", password: TEST_PASSWORD }, { from: "/admin/sign-in" });
+    assert.match(chooser.body, /Choose a method/);
+    const asked = await client.postForm("/admin/sign-in/method", { method: "email-code" });
+    assert.match(asked.body, /Your email address/);
+    const sent = await client.postForm("/admin/sign-in/verify", { email: "ivy.backup@example.org" });
+    assert.match(sent.body, /Enter the code we sent/);
+    const code = await t.lastCode("ivy.backup@example.org");
+    assert.ok(code !== null && code !== enrollCode);
+    const done = await client.postForm("/admin/sign-in/verify", { code });
+    assert.equal(done.status, 200);
+    assert.match(done.body, /<h1>Dashboard<\/h1>/);
+    const notOffered = await client.postForm("/admin/sign-in/method", { method: "security-questions" }, { from: "/admin/sign-in/verify" });
+    assert.notEqual(notOffered.status, 200);
   });
 
   test("a wrong code keeps the admin portal closed and says how many tries are left", async () => {
@@ -115,13 +167,25 @@ describe("admin access control", () => {
   test("wrong password and unknown user get the same 401 answer; a non-admin gets 403", async () => {
     await t.createUser({ userName: "carl" });
     const client = createClient(t.app);
-    const wrong = await client.postForm("/admin/sign-in", { userName: "carl", password: "not-the-password" }, { from: "/admin/sign-in" });
-    const unknown = await client.postForm("/admin/sign-in", { userName: "nobody-here", password: "not-the-password" }, { from: "/admin/sign-in" });
+    const wrong = await client.postForm(
+      "/admin/sign-in",
+      { userName: "carl", password: "not-the-password" },
+      { from: "/admin/sign-in" },
+    );
+    const unknown = await client.postForm(
+      "/admin/sign-in",
+      { userName: "nobody-here", password: "not-the-password" },
+      { from: "/admin/sign-in" },
+    );
     assert.equal(wrong.status, 401);
     assert.equal(unknown.status, 401);
     const message = (body: string) => /<div class="error-summary"[\s\S]*?<\/div>/.exec(body)?.[0];
     assert.equal(message(wrong.body), message(unknown.body));
-    const notAdmin = await client.postForm("/admin/sign-in", { userName: "carl", password: TEST_PASSWORD }, { from: "/admin/sign-in" });
+    const notAdmin = await client.postForm(
+      "/admin/sign-in",
+      { userName: "carl", password: TEST_PASSWORD },
+      { from: "/admin/sign-in" },
+    );
     assert.equal(notAdmin.status, 403);
     assert.match(notAdmin.body, /not an OpenSSPR administrator/);
     assert.equal(client.cookie("opensspr-admin"), undefined);
@@ -130,7 +194,11 @@ describe("admin access control", () => {
   test("an administrator with no registered method is sent to register first, not into the portal", async () => {
     await t.createAdmin({ userName: "dora" });
     const client = createClient(t.app);
-    const response = await client.postForm("/admin/sign-in", { userName: "dora", password: TEST_PASSWORD }, { from: "/admin/sign-in", follow: false });
+    const response = await client.postForm(
+      "/admin/sign-in",
+      { userName: "dora", password: TEST_PASSWORD },
+      { from: "/admin/sign-in", follow: false },
+    );
     assert.equal(response.status, 303);
     assert.equal(response.location, "/register?return_to=%2Fadmin");
     assert.equal(client.cookie("opensspr-admin"), undefined);
@@ -143,10 +211,22 @@ describe("admin access control", () => {
     const client = createClient(t.app);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      statuses.push((await client.postForm("/admin/sign-in", { userName: "eve", password: `wrong-${i}` }, { from: "/admin/sign-in" })).status);
+      statuses.push(
+        (
+          await client.postForm(
+            "/admin/sign-in",
+            { userName: "eve", password: `wrong-${i}` },
+            { from: "/admin/sign-in" },
+          )
+        ).status,
+      );
     }
     assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
-    const correct = await client.postForm("/admin/sign-in", { userName: "eve", password: TEST_PASSWORD }, { from: "/admin/sign-in" });
+    const correct = await client.postForm(
+      "/admin/sign-in",
+      { userName: "eve", password: TEST_PASSWORD },
+      { from: "/admin/sign-in" },
+    );
     assert.equal(correct.status, 429, "even the right password waits out the window");
   });
 
@@ -183,7 +263,11 @@ describe("admin API keys", () => {
 
   test("a key created in settings is shown once, works as Bearer, and stops working when revoked", async () => {
     const { client } = await t.signInAdmin();
-    const created = await client.postForm("/admin/settings/api-keys", { name: "HR import" }, { from: "/admin/settings" });
+    const created = await client.postForm(
+      "/admin/settings/api-keys",
+      { name: "HR import" },
+      { from: "/admin/settings" },
+    );
     assert.equal(created.status, 201);
     const key = /<code class="mono">(osk_[A-Za-z0-9_-]+)<\/code>/.exec(created.body)?.[1];
     assert.ok(key !== undefined);
@@ -192,7 +276,11 @@ describe("admin API keys", () => {
     const again = await client.get("/admin/settings");
     assert.ok(!again.body.includes(key), "never shown again");
 
-    const api = await t.app.inject({ method: "GET", url: "/api/v1/admin/policy", headers: { authorization: `Bearer ${key}` } });
+    const api = await t.app.inject({
+      method: "GET",
+      url: "/api/v1/admin/policy",
+      headers: { authorization: `Bearer ${key}` },
+    });
     assert.equal(api.statusCode, 200);
     assert.equal(api.json().version, 0);
 
@@ -200,7 +288,11 @@ describe("admin API keys", () => {
     assert.ok(id !== undefined);
     const revoked = await client.postForm(`/admin/settings/api-keys/${id}/revoke`, {}, { from: "/admin/settings" });
     assert.equal(revoked.status, 200);
-    const after = await t.app.inject({ method: "GET", url: "/api/v1/admin/policy", headers: { authorization: `Bearer ${key}` } });
+    const after = await t.app.inject({
+      method: "GET",
+      url: "/api/v1/admin/policy",
+      headers: { authorization: `Bearer ${key}` },
+    });
     assert.equal(after.statusCode, 401);
     const { rows } = await t.registry.stores.audit.query({ activity: "Revoke admin API key", offset: 0, limit: 5 });
     assert.equal(rows.length, 1);
@@ -211,12 +303,20 @@ describe("admin API keys", () => {
     const created = await client.postForm("/admin/settings/api-keys", { name: "sync" }, { from: "/admin/settings" });
     const key = /<code class="mono">(osk_[A-Za-z0-9_-]+)<\/code>/.exec(created.body)?.[1];
     assert.ok(key !== undefined);
-    const page = await t.app.inject({ method: "GET", url: "/admin/policy", headers: { authorization: `Bearer ${key}` } });
+    const page = await t.app.inject({
+      method: "GET",
+      url: "/admin/policy",
+      headers: { authorization: `Bearer ${key}` },
+    });
     assert.notEqual(page.statusCode, 200);
     const group = await t.registry.stores.builtin.findGroupByName("opensspr-admins");
     assert.ok(group !== null);
     await t.registry.stores.builtin.removeMember(group.id, { kind: "user", id: user.id });
-    const api = await t.app.inject({ method: "GET", url: "/api/v1/admin/policy", headers: { authorization: `Bearer ${key}` } });
+    const api = await t.app.inject({
+      method: "GET",
+      url: "/api/v1/admin/policy",
+      headers: { authorization: `Bearer ${key}` },
+    });
     assert.equal(api.statusCode, 403);
   });
 

@@ -9,7 +9,10 @@ import { DEFAULT_POLICY } from "../../src/policy/policy.types.ts";
 import { buildTestApp, type TestApp } from "../support/app.ts";
 import type { HTTPClient } from "../support/http-client.ts";
 
-function policyForm(version: number, overrides: Record<string, string | string[]> = {}): Record<string, string | string[]> {
+function policyForm(
+  version: number,
+  overrides: Record<string, string | string[]> = {},
+): Record<string, string | string[]> {
   return {
     expectedVersion: String(version),
     enabled: "all",
@@ -90,7 +93,11 @@ describe("policy page", () => {
     const before = await t.registry.policy.current();
     const response = await client.postForm(
       "/admin/policy",
-      policyForm(before.version, { enabled: "selected", scopeGroups: "pilot-users\nhelpdesk", "registration.required": "on" }),
+      policyForm(before.version, {
+        enabled: "selected",
+        scopeGroups: "pilot-users\nhelpdesk",
+        "registration.required": "on",
+      }),
       { from: "/admin/policy" },
     );
     assert.equal(response.status, 200);
@@ -101,7 +108,11 @@ describe("policy page", () => {
     assert.equal(after.policy.enabled, "selected");
     assert.deepEqual(after.policy.scopeGroups, ["pilot-users", "helpdesk"]);
     assert.equal(after.policy.registration.required, true);
-    const { rows } = await t.registry.stores.audit.query({ activity: "Self-service password reset policy changes", offset: 0, limit: 5 });
+    const { rows } = await t.registry.stores.audit.query({
+      activity: "Self-service password reset policy changes",
+      offset: 0,
+      limit: 5,
+    });
     const row = rows.find((r) => r.details["version"] === after.version);
     assert.ok(row !== undefined);
     assert.equal(row.actorName, "admin");
@@ -125,17 +136,27 @@ describe("policy page", () => {
     assert.match(response.body, /The policy was not saved/);
     assert.match(response.body, /<span class="rule-id">POL-05<\/span>/);
     assert.match(response.body, /href="#f-securityQuestions-toReset"/);
-    assert.match(response.body, /aria-invalid="true"[^>]*aria-describedby="f-securityQuestions-toReset-hint f-securityQuestions-toReset-error"|id="f-securityQuestions-toReset-error"/);
+    assert.match(
+      response.body,
+      /aria-invalid="true"[^>]*aria-describedby="f-securityQuestions-toReset-hint f-securityQuestions-toReset-error"|id="f-securityQuestions-toReset-error"/,
+    );
     // the submitted values are shown again, not the saved ones
-    assert.match(response.body, /name="securityQuestions.toReset"[^>]*value="9"|value="9"[^>]*name="securityQuestions.toReset"/);
+    assert.match(
+      response.body,
+      /name="securityQuestions.toReset"[^>]*value="9"|value="9"[^>]*name="securityQuestions.toReset"/,
+    );
     assert.equal((await t.registry.policy.current()).version, before.version);
   });
 
   test("non-numbers in number fields are refused by the validator with the field named", async () => {
     const before = await t.registry.policy.current();
-    const response = await client.postForm("/admin/policy", policyForm(before.version, { "registration.reconfirmDays": "soon" }), {
-      from: "/admin/policy",
-    });
+    const response = await client.postForm(
+      "/admin/policy",
+      policyForm(before.version, { "registration.reconfirmDays": "soon" }),
+      {
+        from: "/admin/policy",
+      },
+    );
     assert.equal(response.status, 422);
     assert.match(response.body, /href="#f-registration-reconfirmDays"/);
     assert.equal((await t.registry.policy.current()).version, before.version);
@@ -143,7 +164,9 @@ describe("policy page", () => {
 
   test("a repeated key where one value belongs is a 400, and a stale version is a 409", async () => {
     const before = await t.registry.policy.current();
-    const repeated = await client.postForm("/admin/policy", policyForm(before.version, { enabled: ["all", "none"] }), { from: "/admin/policy" });
+    const repeated = await client.postForm("/admin/policy", policyForm(before.version, { enabled: ["all", "none"] }), {
+      from: "/admin/policy",
+    });
     assert.equal(repeated.status, 400);
     const stale = await client.postForm("/admin/policy", policyForm(before.version - 1), { from: "/admin/policy" });
     assert.equal(stale.status, 409);
@@ -172,7 +195,8 @@ describe("policy API", () => {
     assert.equal(saved.status, 200);
     assert.equal(saved.json<{ version: number }>().version, 1);
     const history = await client.json("GET", "/api/v1/admin/policy/history");
-    const versions = history.json<{ versions: { version: { version: number }; changes: { property: string }[] }[] }>().versions;
+    const versions = history.json<{ versions: { version: { version: number }; changes: { property: string }[] }[] }>()
+      .versions;
     assert.deepEqual(
       versions[0]?.changes.map((c) => c.property),
       ["enabled", "registration.reconfirmDays", "registration.required"],
@@ -194,7 +218,10 @@ describe("policy API", () => {
 
   test("a stale expectedVersion is a 409 VERSION_CONFLICT", async () => {
     const before = await t.registry.policy.current();
-    const response = await client.json("PUT", "/api/v1/admin/policy", { policy: before.policy, expectedVersion: before.version + 5 });
+    const response = await client.json("PUT", "/api/v1/admin/policy", {
+      policy: before.policy,
+      expectedVersion: before.version + 5,
+    });
     assert.equal(response.status, 409);
     assert.equal(response.json<{ error: { code: string } }>().error.code, "VERSION_CONFLICT");
   });
@@ -213,7 +240,10 @@ describe("policy API", () => {
       assert.equal(response.status, 400, JSON.stringify(body).slice(0, 80));
       const error = response.json<{ error: { code: string; issues: { field: string }[] } }>().error;
       assert.equal(error.code, "VALIDATION_FAILED");
-      assert.ok(error.issues.some((i) => i.field === field), `${field} named`);
+      assert.ok(
+        error.issues.some((i) => i.field === field),
+        `${field} named`,
+      );
     }
     assert.equal((await t.registry.policy.current()).version, before.version);
   });

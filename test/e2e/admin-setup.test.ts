@@ -10,7 +10,13 @@ import { HOUR_MS } from "../../src/kernel/clock.ts";
 import { buildTestApp } from "../support/app.ts";
 import { createClient } from "../support/http-client.ts";
 
-const GOOD = { userName: "root-admin", displayName: "Root Admin", email: "root@example.test", password: "Violet-Harbour-Lantern-93", confirm: "Violet-Harbour-Lantern-93" };
+const GOOD = {
+  userName: "root-admin",
+  displayName: "Root Admin",
+  email: "root@example.test",
+  password: "Violet-Harbour-Lantern-93",
+  confirm: "Violet-Harbour-Lantern-93",
+};
 
 describe("first-run setup", () => {
   test("creates the first administrator and sends them to register their methods", async () => {
@@ -20,7 +26,10 @@ describe("first-run setup", () => {
       assert.ok(link !== null);
       assert.match(link, /^http:\/\/localhost:3000\/admin\/setup\?token=[A-Za-z0-9_-]{43}$/);
       const token = new URL(link).searchParams.get("token") ?? "";
-      assert.ok(!JSON.stringify(await t.registry.stores.settings.get("admin.setup")).includes(token), "stored digested");
+      assert.ok(
+        !JSON.stringify(await t.registry.stores.settings.get("admin.setup")).includes(token),
+        "stored digested",
+      );
 
       const client = createClient(t.app);
       const page = await client.get(`/admin/setup?token=${token}`);
@@ -39,12 +48,20 @@ describe("first-run setup", () => {
       const user = await t.registry.directory.findUser("root-admin");
       assert.ok(user !== null);
       assert.equal(await t.registry.policy.isAdmin(user), true);
-      const { rows } = await t.registry.stores.audit.query({ activity: "First administrator set up", offset: 0, limit: 5 });
+      const { rows } = await t.registry.stores.audit.query({
+        activity: "First administrator set up",
+        offset: 0,
+        limit: 5,
+      });
       assert.equal(rows[0]?.targetId, user.id);
 
       // single use, and no new link once an administrator exists
       assert.equal((await client.get(`/admin/setup?token=${token}`)).status, 403);
-      const again = await client.postForm("/admin/setup", { ...GOOD, userName: "second", token }, { csrf: client.csrfToken() });
+      const again = await client.postForm(
+        "/admin/setup",
+        { ...GOOD, userName: "second", token },
+        { csrf: client.csrfToken() },
+      );
       assert.equal(again.status, 403);
       assert.equal(await createFirstRunLink(t.registry), null);
     } finally {

@@ -12,9 +12,12 @@ describe("admin users", () => {
   let t: TestApp;
   let client: HTTPClient;
   before(async () => {
-    t = await buildTestApp({ policy: { enabled: "selected", scopeGroups: ["pilot"], methods: ["email-code", "totp"], methodsRequired: 1 } });
+    t = await buildTestApp({
+      policy: { enabled: "selected", scopeGroups: ["pilot"], methods: ["email-code", "totp"], methodsRequired: 1 },
+    });
     client = (await t.signInAdmin()).client;
-    for (let i = 0; i < 30; i++) await t.createUser({ userName: `user${String(i).padStart(2, "0")}`, displayName: `Person ${i}` });
+    for (let i = 0; i < 30; i++)
+      await t.createUser({ userName: `user${String(i).padStart(2, "0")}`, displayName: `Person ${i}` });
   });
   after(async () => t.close());
 
@@ -78,11 +81,19 @@ describe("admin users", () => {
     assert.ok((await t.registry.throttles.isAccountBlocked(user.id)) !== null);
     const page = await client.get(`/admin/users/${user.id}`);
     assert.match(page.body, /Blocked from self-service password reset until/);
-    const cleared = await client.postForm(`/admin/users/${user.id}/clear-block`, {}, { from: `/admin/users/${user.id}` });
+    const cleared = await client.postForm(
+      `/admin/users/${user.id}/clear-block`,
+      {},
+      { from: `/admin/users/${user.id}` },
+    );
     assert.equal(cleared.status, 200);
     assert.match(cleared.body, /The block was cleared/);
     assert.equal(await t.registry.throttles.isAccountBlocked(user.id), null);
-    const { rows } = await t.registry.stores.audit.query({ activity: "Unblock user from self-service password reset", offset: 0, limit: 5 });
+    const { rows } = await t.registry.stores.audit.query({
+      activity: "Unblock user from self-service password reset",
+      offset: 0,
+      limit: 5,
+    });
     assert.equal(rows[0]?.actorName, "admin");
     assert.equal(rows[0]?.targetId, user.id);
   });
@@ -90,19 +101,34 @@ describe("admin users", () => {
   test("unknown users are 404 on every route", async () => {
     assert.equal((await client.get("/admin/users/no-such-user")).status, 404);
     assert.equal((await client.json("GET", "/api/v1/admin/users/no-such-user")).status, 404);
-    assert.equal((await client.postForm("/admin/users/no-such-user/clear-block", {}, { from: "/admin/users" })).status, 404);
+    assert.equal(
+      (await client.postForm("/admin/users/no-such-user/clear-block", {}, { from: "/admin/users" })).status,
+      404,
+    );
     assert.equal((await client.json("POST", "/api/v1/admin/users/no-such-user/disable", {})).status, 404);
   });
 
   test("creating a builtin user: bad input is refused whole; a good one is created and audited", async () => {
     const before = (await t.registry.stores.builtin.listUsers({ offset: 0, limit: 1 })).total;
-    const bad = await client.postForm("/admin/users", { userName: "bad name!", displayName: "", email: "nope" }, { from: "/admin/users/new" });
+    const bad = await client.postForm(
+      "/admin/users",
+      { userName: "bad name!", displayName: "", email: "nope" },
+      { from: "/admin/users/new" },
+    );
     assert.equal(bad.status, 400);
     assert.match(bad.body, /href="#f-displayName"/);
-    const arrays = await client.postForm("/admin/users", { userName: ["a", "b"], displayName: "X" }, { from: "/admin/users/new" });
+    const arrays = await client.postForm(
+      "/admin/users",
+      { userName: ["a", "b"], displayName: "X" },
+      { from: "/admin/users/new" },
+    );
     assert.equal(arrays.status, 400);
     assert.match(arrays.body, /single text value/);
-    const taken = await client.postForm("/admin/users", { userName: "user01", displayName: "Dup" }, { from: "/admin/users/new" });
+    const taken = await client.postForm(
+      "/admin/users",
+      { userName: "user01", displayName: "Dup" },
+      { from: "/admin/users/new" },
+    );
     assert.equal(taken.status, 409);
     assert.equal((await t.registry.stores.builtin.listUsers({ offset: 0, limit: 1 })).total, before);
     const good = await client.postForm(
@@ -114,14 +140,25 @@ describe("admin users", () => {
     assert.match(good.body, /The user was created/);
     const created = await t.registry.directory.findUser("newbie");
     assert.equal(created?.mobile, "+14255551234");
-    const { rows } = await t.registry.stores.audit.query({ activity: "Add user", user: created?.id ?? "", offset: 0, limit: 5 });
+    const { rows } = await t.registry.stores.audit.query({
+      activity: "Add user",
+      user: created?.id ?? "",
+      offset: 0,
+      limit: 5,
+    });
     assert.equal(rows.length, 1);
   });
 
   test("the API creates users with strict bodies", async () => {
-    const unknownField = await client.json("POST", "/api/v1/admin/users", { userName: "api1", displayName: "A", isAdmin: true });
+    const unknownField = await client.json("POST", "/api/v1/admin/users", {
+      userName: "api1",
+      displayName: "A",
+      isAdmin: true,
+    });
     assert.equal(unknownField.status, 400);
-    assert.ok(unknownField.json<{ error: { issues: { field: string }[] } }>().error.issues.some((i) => i.field === "isAdmin"));
+    assert.ok(
+      unknownField.json<{ error: { issues: { field: string }[] } }>().error.issues.some((i) => i.field === "isAdmin"),
+    );
     const wrongType = await client.json("POST", "/api/v1/admin/users", { userName: { $ne: null }, displayName: "A" });
     assert.equal(wrongType.status, 400);
     assert.equal(await t.registry.directory.findUser("api1"), null);
@@ -138,7 +175,12 @@ describe("admin users", () => {
     const enabled = await client.json("POST", `/api/v1/admin/users/${user.id}/enable`, {});
     assert.equal(enabled.status, 204);
     assert.equal((await t.registry.directory.status?.(user))?.enabled, true);
-    const { rows } = await t.registry.stores.audit.query({ activity: "Disable account", user: user.id, offset: 0, limit: 5 });
+    const { rows } = await t.registry.stores.audit.query({
+      activity: "Disable account",
+      user: user.id,
+      offset: 0,
+      limit: 5,
+    });
     assert.equal(rows.length, 1);
   });
 });
@@ -153,7 +195,11 @@ describe("admin groups", () => {
   after(async () => t.close());
 
   test("create a group, add and remove a member; bad input changes nothing", async () => {
-    const created = await client.postForm("/admin/groups", { name: "pilot", description: "First wave" }, { from: "/admin/groups" });
+    const created = await client.postForm(
+      "/admin/groups",
+      { name: "pilot", description: "First wave" },
+      { from: "/admin/groups" },
+    );
     assert.equal(created.status, 200);
     assert.match(created.body, /<h1>pilot<\/h1>/);
     const group = await t.registry.stores.builtin.findGroupByName("pilot");
@@ -190,13 +236,25 @@ describe("admin groups", () => {
     const b = await client.json("POST", "/api/v1/admin/groups", { name: "team-b" });
     const aId = a.json<{ id: string }>().id;
     const bId = b.json<{ id: string }>().id;
-    assert.equal((await client.json("POST", `/api/v1/admin/groups/${aId}/members`, { kind: "group", member: bId })).status, 204);
+    assert.equal(
+      (await client.json("POST", `/api/v1/admin/groups/${aId}/members`, { kind: "group", member: bId })).status,
+      204,
+    );
     const cycle = await client.json("POST", `/api/v1/admin/groups/${bId}/members`, { kind: "group", member: aId });
     assert.equal(cycle.status, 409);
-    assert.equal((await client.json("POST", "/api/v1/admin/groups/nope/members", { kind: "user", member: "x" })).status, 404);
-    assert.equal((await client.json("POST", `/api/v1/admin/groups/${aId}/members`, { kind: "user", member: ["x"] })).status, 400);
+    assert.equal(
+      (await client.json("POST", "/api/v1/admin/groups/nope/members", { kind: "user", member: "x" })).status,
+      404,
+    );
+    assert.equal(
+      (await client.json("POST", `/api/v1/admin/groups/${aId}/members`, { kind: "user", member: ["x"] })).status,
+      400,
+    );
     const detail = await client.json("GET", `/api/v1/admin/groups/${aId}`);
-    assert.deepEqual(detail.json<{ members: { name: string }[] }>().members.map((m) => m.name), ["team-b"]);
+    assert.deepEqual(
+      detail.json<{ members: { name: string }[] }>().members.map((m) => m.name),
+      ["team-b"],
+    );
     assert.equal((await client.json("DELETE", `/api/v1/admin/groups/${aId}/members/group/${bId}`)).status, 204);
   });
 });

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createAPIKey } from "../../src/http/admin/api-keys.ts";
+import { customQuestionId } from "../../src/methods/security-questions/questions.ts";
 import type { TestApp } from "../support/app.ts";
 import { createClient, type HTTPClient } from "../support/http-client.ts";
 import {
@@ -125,6 +126,30 @@ describe("registration JSON API", () => {
       );
     }
     assert.equal(await enrollmentCount("api-sq"), 0);
+  });
+
+  test("admin-defined questions are offered exactly as typed and can be answered", async () => {
+    const custom = "Quel est le nom du chien du bureau ? 🐕";
+    const current = (await t.registry.policy.current()).policy;
+    await t.savePolicy({ securityQuestions: { ...current.securityQuestions, custom: [custom] } });
+    try {
+      await t.createUser({ userName: "api-custom", email: null });
+      const client = createClient(t.app);
+      await signIn(client, "api-custom");
+      const form = await client.get("/register/methods/security-questions?lang=de");
+      assert.ok(form.body.includes(`value="${customQuestionId(custom)}"`));
+      assert.ok(form.body.includes("Quel est le nom du chien du bureau ? 🐕"), "shown as typed, not translated");
+      const done = await client.json("POST", "/api/v1/registration/methods/security-questions", {
+        answers: [
+          { questionId: customQuestionId(custom), answer: "Médor" },
+          { questionId: "4", answer: "Hambourg" },
+          { questionId: "5", answer: "Köln" },
+        ],
+      });
+      assert.equal(done.status, 201);
+    } finally {
+      await t.savePolicy({ securityQuestions: current.securityQuestions });
+    }
   });
 
   test("confirm: a wrong code is 422 CODE_INVALID with tries left; a confirmed enrollment cannot be confirmed again", async () => {

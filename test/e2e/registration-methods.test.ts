@@ -363,11 +363,18 @@ describe("registering a passkey", () => {
     await signIn(client, "paula");
     const labelPage = await client.get("/register/methods/passkey");
     assert.equal(labelPage.status, 200);
-    const ceremony = await client.postForm("/register/methods/passkey", { label: "Laptop" }, { from: "/register/methods/passkey" });
+    const ceremony = await client.postForm(
+      "/register/methods/passkey",
+      { label: "Laptop" },
+      { from: "/register/methods/passkey" },
+    );
     assert.equal(ceremony.status, 200);
     assert.match(ceremony.body, /<script src="\/assets\/passkey\.js"/);
     assert.match(ceremony.body, /data-needs-js/, "without JavaScript the page explains what is needed");
-    const options = JSON.parse(decodeEntities(/data-options="([^"]*)"/.exec(ceremony.body)?.[1] ?? "{}")) as Record<string, unknown>;
+    const options = JSON.parse(decodeEntities(/data-options="([^"]*)"/.exec(ceremony.body)?.[1] ?? "{}")) as Record<
+      string,
+      unknown
+    >;
     const authenticator = createSoftAuthenticator();
     const response = authenticator.create(options, "http://localhost:3000");
     const id = enrollmentIdFrom(ceremony.body);

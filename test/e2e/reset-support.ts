@@ -70,6 +70,7 @@ export interface FlowJSON {
   attemptsLeft: number | null;
   result: string | null;
   refusal: { code: string; message: string } | null;
+  contactedAdmin: boolean;
 }
 
 export async function startAPI(
@@ -91,9 +92,15 @@ export async function step(
   body: unknown = {},
   headers: Record<string, string> = {},
 ): Promise<HTTPResponse> {
-  return client.json("POST", `/api/v1/reset/${flow.flowId}/${action}`, body, {
+  const response = await client.json("POST", `/api/v1/reset/${flow.flowId}/${action}`, body, {
     headers: { "x-flow-token": flow.token, ...headers },
   });
+  // A passed gate replaces the flow token (REQ-084): keep using the new one, as a client must.
+  if (response.status === 200) {
+    const next = (JSON.parse(response.body) as { token?: unknown }).token;
+    if (typeof next === "string") flow.token = next;
+  }
+  return response;
 }
 
 export function flowOf(response: HTTPResponse): FlowJSON {

@@ -242,8 +242,18 @@ describe("active-directory write-back on Samba", () => {
   test("checkRights: the delegated account may read, reset, unlock; an ordinary user may not", async () => {
     const report = await checkRights(adConfig(samba), { log, clock: systemClock });
     assert.equal(report.ok, true, JSON.stringify(report.checks));
+    const hints = report.checks.find((c) => c.name === "policyHints");
+    assert.match(hints?.detail ?? "", /ignores the policy hints/, "Samba 4.17 does not implement the control");
+    const dave = await connector.findUser("dave");
+    assert.ok(dave);
+    assert.deepEqual(
+      await connector.passwords?.reset?.(dave, "Rights!Dave-Passw0rd1", { unlock: true, mustChangeAtNextLogon: false }),
+      {
+        ok: true,
+      },
+    );
     const ordinary = await checkRights(
-      adConfig(samba, { bindDN: samba.users.dave.dn, bindPassword: "Dave!Second-Passw0rd" }),
+      adConfig(samba, { bindDN: samba.users.dave.dn, bindPassword: "Rights!Dave-Passw0rd1" }),
       {
         log,
         clock: systemClock,

@@ -170,9 +170,17 @@ describe("ldap write-back on slapd", () => {
     assert.equal(byName.readUsers?.ok, true);
     assert.equal(byName.resetPassword?.ok, true);
     assert.equal(byName.unlock?.ok, true);
-    // bob's password was reset by the first test.
+    assert.match(byName.ppolicy?.detail ?? "", /is supported/);
+    const bob = await connector.findUser("bob");
+    assert.ok(bob);
+    assert.deepEqual(
+      await connector.passwords?.reset?.(bob, "Rights-Bob-Passw0rd", { unlock: true, mustChangeAtNextLogon: false }),
+      {
+        ok: true,
+      },
+    );
     const asBob = await checkRights(
-      ldapConfig(slapd, { bindDN: slapd.users.bob.dn, bindPassword: "Fresh-Bob-Passw0rd" }),
+      ldapConfig(slapd, { bindDN: slapd.users.bob.dn, bindPassword: "Rights-Bob-Passw0rd" }),
       {
         log,
         clock: systemClock,

@@ -17,7 +17,11 @@ describe("body limits and malformed bodies", () => {
 
   test("an oversized form gets a 413 page with a support code", async () => {
     const client = createClient(t.app);
-    const response = await client.postForm("/admin/sign-in", { userName: "a".repeat(5000), password: "x" }, { from: "/admin/sign-in" });
+    const response = await client.postForm(
+      "/admin/sign-in",
+      { userName: "a".repeat(5000), password: "x" },
+      { from: "/admin/sign-in" },
+    );
     assert.equal(response.status, 413);
     assert.match(response.headers["content-type"] as string, /text\/html/);
     assert.match(response.body, /too large/);

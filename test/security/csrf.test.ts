@@ -50,7 +50,10 @@ describe("CSRF protection", () => {
     const foreignToken = attacker.csrfToken();
     assert.notEqual(foreignToken, "");
     const before = await t.registry.policy.current();
-    const response = await client.postForm("/admin/policy", policyForm(before.version), { csrf: foreignToken, follow: false });
+    const response = await client.postForm("/admin/policy", policyForm(before.version), {
+      csrf: foreignToken,
+      follow: false,
+    });
     assert.equal(response.status, 403);
     assert.equal((await t.registry.policy.current()).version, before.version);
   });
@@ -58,7 +61,10 @@ describe("CSRF protection", () => {
   test("the same post with the page's token succeeds", async () => {
     const { client } = await t.signInAdmin({ userName: "csrf-admin-3" });
     const before = await t.registry.policy.current();
-    const response = await client.postForm("/admin/policy", policyForm(before.version), { from: "/admin/policy", follow: false });
+    const response = await client.postForm("/admin/policy", policyForm(before.version), {
+      from: "/admin/policy",
+      follow: false,
+    });
     assert.equal(response.status, 303);
     assert.equal((await t.registry.policy.current()).version, before.version + 1);
   });

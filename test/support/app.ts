@@ -85,7 +85,9 @@ export interface TestApp {
    * A browser signed in to the admin portal: creates an administrator (default user name `admin`) with an
    * authenticator app, signs in with password + TOTP over HTTP. Throws if any step does not land where expected.
    */
-  signInAdmin(options?: { userName?: string }): Promise<{ client: HTTPClient; user: DirectoryUser; totp: { code(): string } }>;
+  signInAdmin(options?: {
+    userName?: string;
+  }): Promise<{ client: HTTPClient; user: DirectoryUser; totp: { code(): string } }>;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -177,6 +179,9 @@ export async function buildTestApp(options: BuildTestAppOptions = {}): Promise<T
     if (user === null) throw new Error(`created user ${input.userName} is not visible in the directory`);
     return user;
   };
+  // Messages delivered at the same (manual) clock time are ordered by when this helper first saw them.
+  const seen = new Map<string, number>();
+  let seenSequence = 0;
   const mailbox = async (recipient?: string): Promise<DevMailboxRow[]> => {
     await registry.outboxWorker.drain();
     const { rows } = await registry.stores.devMailbox.list({
@@ -184,7 +189,10 @@ export async function buildTestApp(options: BuildTestAppOptions = {}): Promise<T
       offset: 0,
       limit: 500,
     });
-    return [...rows].sort((a, b) => b.deliveredAt.getTime() - a.deliveredAt.getTime());
+    for (const row of [...rows].reverse()) if (!seen.has(row.id)) seen.set(row.id, ++seenSequence);
+    return [...rows].sort(
+      (a, b) => b.deliveredAt.getTime() - a.deliveredAt.getTime() || (seen.get(b.id) ?? 0) - (seen.get(a.id) ?? 0),
+    );
   };
 
   const testApp: TestApp = {
@@ -231,8 +239,13 @@ export async function buildTestApp(options: BuildTestAppOptions = {}): Promise<T
       const user = await testApp.createAdmin({ userName, displayName: `Admin ${userName}` });
       const totp = await testApp.enrollTOTP(user);
       const client = createClient(app);
-      const first = await client.postForm("/admin/sign-in", { userName, password: TEST_PASSWORD }, { from: "/admin/sign-in" });
-      if (first.redirects.at(-1)?.location !== "/admin/sign-in/verify") throw new Error(`admin sign-in failed: ${first.status}`);
+      const first = await client.postForm(
+        "/admin/sign-in",
+        { userName, password: TEST_PASSWORD },
+        { from: "/admin/sign-in" },
+      );
+      if (first.redirects.at(-1)?.location !== "/admin/sign-in/verify")
+        throw new Error(`admin sign-in failed: ${first.status}`);
       const second = await client.postForm("/admin/sign-in/verify", { code: totp.code() });
       if (second.redirects.at(-1)?.location !== "/admin" || second.status !== 200) {
         throw new Error(`admin second step failed: ${second.status}`);

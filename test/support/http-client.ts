@@ -36,7 +36,11 @@ export interface FormOptions extends RequestOptions {
 export interface HTTPClient {
   get(url: string, options?: RequestOptions): Promise<HTTPResponse>;
   /** Posts `application/x-www-form-urlencoded` (repeated keys for array values) with the CSRF token. */
-  postForm(url: string, fields: Record<string, string | string[] | undefined>, options?: FormOptions): Promise<HTTPResponse>;
+  postForm(
+    url: string,
+    fields: Record<string, string | string[] | undefined>,
+    options?: FormOptions,
+  ): Promise<HTTPResponse>;
   /** Sends JSON (`Content-Type: application/json` when a body is given) and `Accept: application/json`. */
   json(
     method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",

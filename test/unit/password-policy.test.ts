@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { DirectoryUser } from "../../src/directory/connector.ts";
 import { createArgon2Hasher } from "../../src/kernel/passwords.ts";
-import { hasMessage } from "../../src/messages/index.ts";
+import { hasMessage, hasOwnTranslation, messageIds } from "../../src/messages/index.ts";
 import { createPasswordPolicyService } from "../../src/policy/password-policy.ts";
 import { DEFAULT_POLICY, type SSPRPolicy } from "../../src/policy/policy.types.ts";
 import type { PasswordCheck } from "../../src/registry.types.ts";
@@ -118,6 +118,15 @@ describe("password policy", () => {
     const result = await s.check("alpha", { user: alice, currentPassword: "alpha" });
     assert.equal(result.ok, false);
     if (!result.ok) for (const problem of result.problems) assert.ok(hasMessage(problem.message), problem.message);
+  });
+
+  test("every password, strength and eligibility message is translated into French and German", () => {
+    const ids = messageIds("en").filter((id) => /^(password|strength|eligibility)\./.test(id));
+    assert.ok(ids.length > 40);
+    for (const id of ids) {
+      assert.ok(hasOwnTranslation("fr", id), `fr ${id}`);
+      assert.ok(hasOwnTranslation("de", id), `de ${id}`);
+    }
   });
 
   test("strength meter: weak passwords score low with feedback ids, long passphrases score high", () => {

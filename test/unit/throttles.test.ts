@@ -12,13 +12,13 @@ import { createAuditRecorder } from "../../src/audit/recorder.ts";
 import { createManualClock, DAY_MS, HOUR_MS, type ManualClock, MINUTE_MS } from "../../src/kernel/clock.ts";
 import { createLogger } from "../../src/kernel/logger.ts";
 import { secureRandom } from "../../src/kernel/random.ts";
-import { createThrottleService } from "../../src/policy/throttles.ts";
-import type { ThrottleCounter, ThrottleService } from "../../src/registry.types.ts";
+import { createThrottleService, type FullThrottleService } from "../../src/policy/throttles.ts";
+import type { ThrottleCounter } from "../../src/registry.types.ts";
 import { createSqlStores, type SqlStores } from "../../src/store/sql/stores.ts";
 
 let stores: SqlStores;
 let clock: ManualClock;
-let throttles: ThrottleService;
+let throttles: FullThrottleService;
 let dataDir: string;
 
 beforeEach(async () => {
@@ -108,6 +108,17 @@ describe("THR-07 / THR-08 / unblock", () => {
     clock.advance(DAY_MS);
     await hits("u1", "app-or-sms", 6);
     assert.equal(await blockedEvents(), 2, "a new block after expiry is audited again");
+  });
+
+  test("blocked accounts are listed with their reason until the block ends", async () => {
+    await hits("u1", "questions", 6);
+    const blocked = await throttles.listBlockedAccounts();
+    assert.deepEqual(
+      blocked.map((b) => [b.userId, b.reason]),
+      [["u1", "User tried to answer security questions too many times and is blocked for 24 hours"]],
+    );
+    clock.advance(DAY_MS);
+    assert.deepEqual(await throttles.listBlockedAccounts(), []);
   });
 
   test("THR-08: counters cleared on success start again from zero", async () => {

@@ -400,6 +400,7 @@ export async function checkRights(
       groupBase: config.groupBase || config.userBase,
       groupFilter: config.groupFilter,
       protectedAccountFilter: config.protectedAccountFilter,
+      policyHints: config.policyHints,
       sampleUser: options.sampleUser,
     });
   } finally {

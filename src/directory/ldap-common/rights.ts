@@ -16,6 +16,7 @@ import {
   ExtensibleFilter,
   FilterParser,
 } from "ldapts";
+import { PasswordPolicyControl, PolicyHintsControl } from "./controls.ts";
 import { diagnosticText, ldapResultCode, parseADError } from "./errors.ts";
 import type { LDAPConnection, LDAPPool } from "./pool.ts";
 import { allStrings, firstString } from "./users.ts";
@@ -43,6 +44,8 @@ export interface RightsSettings {
   groupBase: string;
   groupFilter: string;
   protectedAccountFilter: string;
+  /** AD: the policy hints OID sent with resets (probed, informational), or `off`. */
+  policyHints?: string | undefined;
   /** A user to probe write rights on (user name); default: the first ordinary user found. */
   sampleUser?: string | undefined;
 }
@@ -171,6 +174,18 @@ export async function checkDirectoryRights(pool: LDAPPool, settings: RightsSetti
       }
     };
     if (settings.kind === "ldap") {
+      const root = await client.search("", { scope: "base", attributes: ["supportedControl"] }).catch(() => null);
+      const controls =
+        root === null || root.searchEntries[0] === undefined
+          ? []
+          : allStrings(root.searchEntries[0], "supportedControl");
+      add(
+        "ppolicy",
+        true,
+        controls.includes(PasswordPolicyControl.OID)
+          ? "the password policy (ppolicy) control is supported: lockout state and policy refusals are reported precisely"
+          : "no ppolicy control advertised: lockout/must-change state is unavailable and refusals are read from the server's text",
+      );
       // Deleting a random value that cannot exist: 16 = the ACL allowed the write; 50 = it did not.
       const reset = await probe([
         new Change({
@@ -217,6 +232,33 @@ export async function checkDirectoryRights(pool: LDAPPool, settings: RightsSetti
           ? "holds the Reset Password right on user objects"
           : `lacks the Reset Password extended right on ${settings.userBase} (${parts.text}): delegate "Reset password" to the service account`,
       );
+      if (settings.policyHints !== undefined && settings.policyHints !== "off") {
+        // Informational: a CRITICAL hints control is refused with 12 by DCs that do not implement it (Samba < 4.24),
+        // before any other check; the unquoted value guarantees nothing is written either way.
+        const probeHints = await (async (): Promise<unknown> => {
+          try {
+            await client.modify(
+              sample.dn,
+              new Change({
+                operation: "replace",
+                modification: new Attribute({ type: "unicodePwd", values: [Buffer.from("probe", "utf16le")] }),
+              }),
+              new PolicyHintsControl({ oid: settings.policyHints as string, critical: true }),
+            );
+            return null;
+          } catch (error) {
+            return error;
+          }
+        })();
+        const unsupported = ldapResultCode(probeHints) === 12;
+        add(
+          "policyHints",
+          true,
+          unsupported
+            ? "this DC ignores the policy hints control (e.g. Samba < 4.24): password history and minimum age are enforced on changes, not on self-service resets"
+            : "the DC implements the policy hints control: history and minimum age are enforced on resets too",
+        );
+      }
       const effective = allStrings(sample, "allowedAttributesEffective").map((a) => a.toLowerCase());
       add(
         "unlock",

@@ -200,7 +200,7 @@ export interface ResetService {
     flowToken: string | undefined,
     input: Record<string, string>,
     ctx: RequestContext,
-  ): Promise<ResetView>;
+  ): Promise<ResetView & { newToken?: string }>;
   /** Server-side strength feedback for the meter (works without JS: the form's "check" button). */
   strength(
     flowId: string,
@@ -776,10 +776,14 @@ export function createResetService(deps: ResetDeps): ResetService {
         const passed = [...flow.data.passed, { method: id, family: method.family || methodFamily(id) }];
         const allPassed = new Set(passed.map((p) => p.family)).size >= flow.data.methodsRequired;
         const refusal = allPassed ? await refusalFor(user) : null;
+        // REQ-084: a passed gate raises the flow's privilege, so its token is replaced; a token planted in
+        // the browser before (session fixation) is worth nothing afterwards.
+        const newToken = token(deps.random, 32);
         const next = await commit(flow, flowToken, (fresh) => {
           // Another request already moved this gate on: the proof was spent there.
           if (fresh.state !== "in_challenge" || fresh.data.method !== id || fresh.data.gate !== gate) return null;
           const base = {
+            tokenDigest: digestToken(newToken),
             passed,
             methodState: {},
             view: null,
@@ -807,6 +811,7 @@ export function createResetService(deps: ResetDeps): ResetService {
               },
             );
           }
+          return { ...(await toView(next, policy)), newToken };
         }
         return toView(next, policy);
       }

@@ -125,6 +125,15 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
   const secure = isHTTPS(registry.config);
   await registerCaptchaAssets(app);
 
+  const setFlowCookie = (reply: FastifyReply, value: string): void => {
+    reply.setCookie(cookieName, value, {
+      path: "/",
+      httpOnly: true,
+      secure,
+      sameSite: "lax",
+      maxAge: registry.config.flows.resetTtlSeconds,
+    });
+  };
   const cookieToken = (request: FastifyRequest): string | undefined => {
     const value = request.cookies[cookieName];
     return typeof value === "string" && value !== "" ? value : undefined;
@@ -158,13 +167,7 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
         { identifier: input.identifier, captcha: input.altcha },
         requestContext(request),
       );
-      reply.setCookie(cookieName, started.token, {
-        path: "/",
-        httpOnly: true,
-        secure,
-        sameSite: "lax",
-        maxAge: registry.config.flows.resetTtlSeconds,
-      });
+      setFlowCookie(reply, started.token);
       return reply.code(303).header("location", `/reset/${started.flowId}`).send();
     } catch (error) {
       if (!isAppError(error) || error.code !== "VALIDATION_FAILED") throw error;
@@ -194,7 +197,7 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
       flowId: string,
       token: string | undefined,
       request: FastifyRequest,
-    ) => Promise<ResetView | { render: ResetView; strength: StrengthFeedback }>,
+    ) => Promise<(ResetView & { newToken?: string }) | { render: ResetView; strength: StrengthFeedback }>,
   ) => {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const flowId = flowIdOf(request);
@@ -205,6 +208,7 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
           const ctx = await pageContext(registry, request);
           return renderPage(reply, <FlowPage ctx={ctx} view={result.render} error={null} strength={result.strength} />);
         }
+        if (result.newToken !== undefined) setFlowCookie(reply, result.newToken);
         return reply.code(303).header("location", `/reset/${flowId}`).send();
       } catch (error) {
         if (!isAppError(error) || !INLINE_CODES.has(error.code)) throw error;
@@ -273,8 +277,17 @@ export async function registerResetRoutes(app: FastifyInstance, registry: Regist
     return reply.code(201).send({ flowId: started.flowId, token: started.token, flow: started.view });
   });
 
-  const apiView = (reply: FastifyReply, view: ResetView): FastifyReply =>
-    reply.code(view.messageKind === "error" && view.state === "in_challenge" ? 422 : 200).send({ flow: view });
+  /** A step's JSON answer; after a passed gate the flow token is replaced (REQ-084) and returned as `token`. */
+  const apiView = (reply: FastifyReply, result: ResetView & { newToken?: string }): FastifyReply => {
+    const { newToken, ...view } = result;
+    const status = view.messageKind === "error" && view.state === "in_challenge" ? 422 : 200;
+    if (newToken === undefined) return reply.code(status).send({ flow: view });
+    const request = reply.request;
+    if (typeof request.headers[FLOW_TOKEN_HEADER] !== "string" && cookieToken(request) !== undefined) {
+      setFlowCookie(reply, newToken);
+    }
+    return reply.code(status).send({ flow: view, token: newToken });
+  };
 
   app.get("/api/v1/reset/:flowId", async (request, reply) =>
     reply.send({ flow: await service.view(flowIdOf(request), apiToken(request)) }),

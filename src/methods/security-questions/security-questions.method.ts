@@ -233,7 +233,7 @@ export function createSecurityQuestionsMethod(deps: QuestionsDeps): Method {
             id,
             userId: ctx.user.id,
             method: "security-questions",
-            label: `${accepted.length}`,
+            label: `${accepted.length}`, // the registration page shows "<n> questions answered"
             data: {
               questionIds: accepted.map((a) => a.questionId),
               // Custom question texts, so the questions can still be asked if the admin later edits the list.

@@ -22,7 +22,9 @@
       try {
         const optionsJSON = JSON.parse(form.getAttribute("data-options") || "{}");
         const result =
-          mode === "create" ? await lib.startRegistration({ optionsJSON }) : await lib.startAuthentication({ optionsJSON });
+          mode === "create"
+            ? await lib.startRegistration({ optionsJSON })
+            : await lib.startAuthentication({ optionsJSON });
         field.value = JSON.stringify(result);
         form.submit();
       } catch (error) {
