@@ -14,9 +14,6 @@ import { deriveKeyRing } from "./kernel/secrets.ts";
 import { createCodeService } from "./methods/codes.ts";
 import { createMethodRegistry } from "./methods/index.ts";
 import { createNotifier } from "./notify/notifier.ts";
-import type { Channel } from "./notify/channels/channel.ts";
-import { createTwilioChannel } from "./notify/channels/twilio.channel.ts";
-import { createWebhookChannel } from "./notify/channels/webhook.channel.ts";
 import { createOutboxWorker } from "./notify/outbox-worker.ts";
 import { createPasswordPolicyService } from "./policy/password-policy.ts";
 import { createPolicyService } from "./policy/policy.service.ts";
@@ -33,13 +30,6 @@ export interface RegistryOverrides {
   directory?: DirectoryConnector;
 }
 
-/** SMS and voice go through the configured provider; `outbox` leaves them to the development outbox. */
-function phoneChannels(config: Config): Partial<Record<"sms" | "voice", Channel>> {
-  if (config.sms.provider === "outbox") return {};
-  const channel = config.sms.provider === "twilio" ? createTwilioChannel(config.sms.twilio) : createWebhookChannel(config.sms.webhook);
-  return { sms: channel, voice: channel };
-}
-
 export async function buildRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
   if (config.secretKey === undefined) throw new Error("secretKey must be resolved before the registry is built");
   const clock = overrides.clock ?? systemClock;
@@ -54,9 +44,9 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
   const passwordPolicy = createPasswordPolicyService({ policy, hasher });
   const throttles = createThrottleService({ stores, clock, audit, directory });
   const notifier = createNotifier({ stores, clock, random, config });
-  const outboxWorker = createOutboxWorker({ stores, clock, config, log, channels: phoneChannels(config) });
+  const outboxWorker = createOutboxWorker({ stores, clock, config, log });
   const codes = createCodeService({ stores, clock, random, keys, config });
-  const methods = createMethodRegistry({ stores, clock, random, keys, config, hasher, codes, notifier, throttles, log });
+  const methods = createMethodRegistry({ stores, clock, random, keys, config, hasher, codes, notifier, throttles, log, audit });
 
   return {
     config,

@@ -53,8 +53,9 @@ export function printWarnings(warnings: ConfigWarning[], options: { production: 
   if (warnings.length === 0) return;
   printError("");
   printError(
-    "WARNING: unsafe development settings are in effect" +
-      (options.production ? "" : " (refused with NODE_ENV=production):"),
+    options.production
+      ? "WARNING: check these settings:"
+      : "WARNING: unsafe development settings are in effect (refused with NODE_ENV=production):",
   );
   for (const warning of warnings) printError(`  ! ${warning.key}: ${warning.message}`);
   printError("");

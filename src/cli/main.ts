@@ -149,7 +149,9 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .action(run((options: { json: boolean }) => policyShowCommand(global(), options)));
   policy
     .command("set <file>")
-    .description("validate and save a policy (YAML or JSON; omitted keys take their defaults); audited with the CLI as the actor")
+    .description(
+      "validate and save a policy (YAML or JSON; omitted keys take their defaults); audited with the CLI as the actor",
+    )
     .addOption(new Option("--merge", "overlay the file on the current policy instead of replacing it").default(false))
     .action(run((file: string, options: { merge: boolean }) => policySetCommand(global(), file, options)));
   policy

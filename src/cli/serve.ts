@@ -2,6 +2,7 @@
  * `opensspr serve [--demo]`: start the portal, print where it is, print the one-time administrator set-up
  * link on a first start, and shut down gracefully on SIGINT/SIGTERM (a second signal forces the exit).
  */
+import { mkdirSync } from "node:fs";
 import { installShutdown } from "../kernel/shutdown.ts";
 import { startServer } from "../main.ts";
 import { type GlobalOptions, loadCLIConfig, print, printWarnings } from "./context.ts";
@@ -18,6 +19,8 @@ export async function serveCommand(global: GlobalOptions, options: ServeOptions)
     overrides: { "server.host": options.host, "server.port": options.port },
   });
   printWarnings(loaded.warnings, { production: process.env["NODE_ENV"] === "production" });
+  // Private from the start: it holds the SQLite database (and, in development, the secret key).
+  mkdirSync(loaded.config.dataDir, { recursive: true, mode: 0o700 });
 
   const running = await startServer({
     loaded,

@@ -18,6 +18,7 @@ import { installErrorHandlers } from "./error-handler.ts";
 import { createHTTPMetrics, outboxDepth } from "./metrics.ts";
 import { registerChangeRoutes } from "./public/change.routes.tsx";
 import { registerLandingRoutes } from "./public/landing.routes.tsx";
+import { registerPasskeyAssetRoutes } from "./public/passkey-assets.routes.ts";
 import { registerRegistrationRoutes } from "./public/registration.routes.tsx";
 import { registerResetRoutes } from "./public/reset.routes.tsx";
 import { LOCALE_COOKIE, resolveLocale } from "./request-context.ts";
@@ -184,6 +185,7 @@ export async function buildServer(registry: Registry): Promise<FastifyInstance> 
   });
 
   await registerLandingRoutes(app, registry);
+  await registerPasskeyAssetRoutes(app);
   await registerRegistrationRoutes(app, registry);
   await registerResetRoutes(app, registry);
   await registerChangeRoutes(app, registry);

@@ -55,7 +55,10 @@ const en: Record<string, string> = {
   "reset.challenge.totp_hint": "The code changes every 30 seconds.",
   "reset.challenge.not_arrived": "Didn't get the code after a minute? Check your spam folder, or:",
   "reset.challenge.try_again": "Try again",
-  "reset.challenge.webauthn_api": "Passkeys are used from the passkey sign-in page of this portal.",
+  "reset.challenge.webauthn_needs_js":
+    "Signing in with a passkey needs JavaScript. Turn it on, or choose another method below.",
+  "reset.challenge.webauthn_button": "Use my passkey",
+  "reset.challenge.webauthn_failed": "The passkey check did not complete. Try again or choose another method.",
   "reset.password.legend": "New password",
   "reset.password.new": "Enter new password",
   "reset.password.confirm": "Confirm new password",

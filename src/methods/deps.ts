@@ -3,7 +3,7 @@ import type { Registry } from "../registry.types.ts";
 
 export type MethodDeps = Pick<
   Registry,
-  "stores" | "clock" | "random" | "keys" | "config" | "hasher" | "codes" | "notifier" | "throttles" | "log"
+  "stores" | "clock" | "random" | "keys" | "config" | "hasher" | "codes" | "notifier" | "throttles" | "log" | "audit"
 >;
 
 /** Reads a string field from unknown input (form or JSON body). */

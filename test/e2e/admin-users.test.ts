@@ -24,12 +24,12 @@ describe("admin users", () => {
   test("lists users with paging and searches by name", async () => {
     const first = await client.get("/admin/users");
     assert.equal(first.status, 200);
-    assert.match(first.body, /31 users/);
+    assert.match(first.body, /Users found: 31/);
     assert.match(first.body, /Page 1 of 2/);
     const second = await client.get("/admin/users?page=2");
     assert.match(second.body, /Page 2 of 2/);
     const search = await client.get("/admin/users?q=user07");
-    assert.match(search.body, /1 users/);
+    assert.match(search.body, /Users found: 1\b/);
     assert.match(search.body, />user07</);
     const api = await client.json("GET", "/api/v1/admin/users?q=user1&limit=5");
     assert.equal(api.status, 200);

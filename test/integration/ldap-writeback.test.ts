@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { Client } from "ldapts";
 import { configSchema } from "../../src/config/schema.ts";
 import type { DirectoryConnector } from "../../src/directory/connector.ts";
 import { checkRights, createLDAPConnector } from "../../src/directory/ldap/ldap.connector.ts";
@@ -137,7 +138,8 @@ describe("ldap write-back on slapd", () => {
     assert.equal(await ldapwhoami(slapd, slapd.users.dave.dn, slapd.users.dave.password), false);
   });
 
-  test("hostile identifiers match nobody; the filter cannot be widened (REQ-099)", async () => {
+  test("hostile identifiers match nobody; the filter cannot be widened (REQ-099)", async (t) => {
+    const search = t.mock.method(Client.prototype, "search");
     for (const identifier of [
       "*",
       "alice*",
@@ -149,6 +151,15 @@ describe("ldap write-back on slapd", () => {
     ]) {
       assert.equal(await connector.findUser(identifier), null, JSON.stringify(identifier));
     }
+    // The filters sent, in their RFC 4515 string form: every special character escaped, one assertion each.
+    const filters = search.mock.calls.map((call) =>
+      String((call.arguments[1] as { filter?: unknown } | undefined)?.filter),
+    );
+    const all = filters.join("\n");
+    assert.ok(all.includes("(uid=\\2a\\29\\28uid=\\2a\\29\\29\\28|\\28uid=\\2a)"), all);
+    assert.ok(all.includes("(uid=a\\00b)"), all);
+    assert.ok(all.includes("(uid=\\5c)"), all);
+    assert.ok(all.includes("(mail=alice\\29\\28objectClass=\\2a)"), all);
   });
 
   test("two accounts sharing a mail address identify nobody (REQ-100)", async () => {

@@ -18,6 +18,7 @@ import type { MethodDeps } from "../../src/methods/deps.ts";
 import { createNotifier } from "../../src/notify/notifier.ts";
 import { DEFAULT_POLICY, type SSPRPolicy } from "../../src/policy/policy.types.ts";
 import type { RequestContext, ThrottleCounter, ThrottleService } from "../../src/registry.types.ts";
+import { createAuditRecorder } from "../../src/audit/recorder.ts";
 import { createSqlStores, type SqlStores } from "../../src/store/sql/stores.ts";
 import type { OutboxRow } from "../../src/store/types.ts";
 
@@ -86,6 +87,7 @@ export async function createTestEnv(configInput: Record<string, unknown> = {}): 
     notifier,
     throttles: recordingThrottles(),
     log: createLogger({ level: "silent" }),
+    audit: createAuditRecorder({ stores, clock, random, log: createLogger({ level: "silent" }) }),
     async outboxFor(recipient) {
       const { rows } = await stores.outbox.list({ offset: 0, limit: 1000 });
       return rows.filter((row) => row.recipient === recipient);

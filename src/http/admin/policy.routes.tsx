@@ -71,11 +71,13 @@ function PolicyPage(props: {
     <AdminLayout ctx={props.ctx} title={t("admin.policy.title")} section="/admin/policy">
       <h1>{t("admin.policy.title")}</h1>
       <p class="lead">
-        {t("admin.policy.version", {
-          version: props.current.version,
-          at: formatDate(props.current.createdAt),
-          by: props.current.createdBy,
-        })}
+        {props.current.version === 0
+          ? t("admin.policy.version_default")
+          : t("admin.policy.version", {
+              version: props.current.version,
+              at: formatDate(props.current.createdAt),
+              by: props.current.createdBy,
+            })}
       </p>
       {props.saved ? (
         <Notice kind="success">

@@ -72,6 +72,15 @@ function challengeInput(body: unknown, locale: string): Record<string, string> &
       }
       continue;
     }
+    if (key === "response") {
+      // A WebAuthn assertion (passkey gate): a JSON string from the page, or the object from an API client.
+      const text =
+        typeof value === "string" ? value : typeof value === "object" && value !== null ? JSON.stringify(value) : null;
+      if (text === null) bad(key);
+      if ((text as string).length > 20_000) bad(key, "validation.too_long");
+      out[key] = text as string;
+      continue;
+    }
     if (typeof value !== "string") bad(key);
     if ((value as string).length > 1024) bad(key, "validation.too_long");
     if (key.startsWith("answer-")) answers[key.slice("answer-".length)] = value as string;

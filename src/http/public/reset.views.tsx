@@ -216,7 +216,25 @@ function ChallengeForm(props: {
         </PostForm>
       );
     case "webauthn":
-      return <Notice kind="info">{t("reset.challenge.webauthn_api")}</Notice>;
+      // Runs with /assets/passkey.js (progressive enhancement: without JS the hint says passkeys need it).
+      return (
+        <form
+          method="post"
+          action={`${base}/verify`}
+          class="form"
+          data-webauthn="get"
+          data-options={JSON.stringify(challenge.options)}
+          data-failed={t("reset.challenge.webauthn_failed")}
+        >
+          <input type="hidden" name={ctx.csrf.name} value={ctx.csrf.value} />
+          <input type="hidden" name="response" value="" />
+          <p data-needs-js="">{t("reset.challenge.webauthn_needs_js")}</p>
+          <p data-webauthn-status="" role="status" />
+          <button type="submit" class="button button--primary" data-webauthn-start="" hidden>
+            {t("reset.challenge.webauthn_button")}
+          </button>
+        </form>
+      );
   }
 }
 
@@ -254,7 +272,12 @@ export function FlowPage(props: {
   const { t } = ctx;
   const base = `/reset/${view.flowId}`;
   const message = messageText(ctx, view);
-  const scripts = view.state === "awaiting_new_password" ? ["/assets/strength.js"] : [];
+  const scripts =
+    view.state === "awaiting_new_password"
+      ? ["/assets/strength.js"]
+      : view.challenge?.kind === "webauthn" && view.state === "in_challenge"
+        ? ["/assets/vendor/simplewebauthn-browser.js", "/assets/passkey.js"]
+        : [];
   const title = t(`reset.state.${view.state}.title`);
   let body: JSX.Element;
   switch (view.state) {

@@ -47,6 +47,7 @@ export function Layout(props: LayoutProps): JSX.Element {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <title>{`${props.title} · ${branding.organisationName}`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/assets/portal.css" />
         <link rel="stylesheet" href="/assets/brand.css" />
         {(props.scripts ?? []).map((src) => (
