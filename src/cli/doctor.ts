@@ -2,6 +2,7 @@
  * `opensspr doctor`: checks what a deployment needs and explains each failure with a fix (SPEC §11).
  * Read-only: it never migrates the database or writes a secret key. Exit 1 when any check fails.
  */
+import { systemClock } from "../kernel/clock.ts";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -129,6 +130,26 @@ async function checkStore(config: Config): Promise<CheckResult> {
   }
 }
 
+/**
+ * What the LDAP/AD service account may do (issue 4): read users, reset, unlock. Each check says what is
+ * missing; nothing is written to the directory.
+ */
+async function checkServiceAccountRights(config: Config, loaded: LoadedConfig): Promise<CheckResult[]> {
+  const deps = { log: commandLogger(loaded), clock: systemClock };
+  const report =
+    config.directory.kind === "ldap"
+      ? await (await import("../directory/ldap/ldap.connector.ts")).checkRights(config.directory.ldap, deps)
+      : await (await import("../directory/active-directory/ad.connector.ts")).checkRights(config.directory.activeDirectory, deps);
+  // policyHints (AD) and ppolicy (LDAP) only inform: the product works without them, with weaker enforcement.
+  const informational = new Set(["policyHints", "ppolicy"]);
+  return report.checks.map((check) => ({
+    name: `service account: ${check.name}`,
+    status: check.ok ? "ok" : informational.has(check.name) ? "warn" : "fail",
+    detail: check.detail,
+    ...(check.ok ? {} : { fix: "grant the service account this right (docs/directories.md lists the ACLs)" }),
+  }));
+}
+
 async function checkDirectory(loaded: LoadedConfig): Promise<CheckResult[]> {
   const { config } = loaded;
   const name = `directory (${config.directory.kind})`;
@@ -170,6 +191,7 @@ async function checkDirectory(loaded: LoadedConfig): Promise<CheckResult[]> {
       return results;
     }
     results.push({ name, status: "ok", detail: "reachable" });
+    if (config.directory.kind !== "builtin") results.push(...(await checkServiceAccountRights(config, loaded)));
     const missing: string[] = [];
     for (const group of config.directory.adminGroups) {
       if ((await registry.directory.findGroup(group)) === null) missing.push(group);

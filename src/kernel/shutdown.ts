@@ -63,7 +63,7 @@ export function installShutdown(options: ShutdownOptions): ShutdownHandle {
         options.log.error({ timeoutMs }, "graceful shutdown overran its deadline; exiting");
         resolve(1);
       }, timeoutMs);
-      timer.unref();
+      // Deliberately not unref'd: it keeps the process alive until exit() is called with the right code.
     });
     running = Promise.race([runSteps(), deadline]).then((code) => {
       clearTimeout(timer);

@@ -27,7 +27,11 @@ test("the contact form emails the administrators once per flow, for a known or u
     const mails = (await t.mailbox()).filter((m) => m.recipient.startsWith("admin"));
     assert.deepEqual(mails.map((m) => m.recipient).sort(), ["admin1@example.test", "admin2@example.test"]);
     assert.match(mails[0]?.body ?? "", /nina/);
-    const audit = await t.registry.stores.audit.query({ activity: "User contacted an administrator", offset: 0, limit: 5 });
+    const audit = await t.registry.stores.audit.query({
+      activity: "User contacted an administrator",
+      offset: 0,
+      limit: 5,
+    });
     assert.equal(audit.rows.length, 1);
 
     // An unknown identifier gets the same page; the admins learn there is no such account, the requester does not.
@@ -43,7 +47,11 @@ test("the contact form emails the administrators once per flow, for a known or u
 test("a custom helpdesk URL is linked instead, and the form is not offered", async () => {
   const t = await buildTestApp({
     config: { security: { captchaMaxNumber: TEST_CAPTCHA_MAX } },
-    policy: { enabled: "all", methods: ["email-code", "totp"], helpdesk: { contact: "https://help.example.test/sspr", mode: "assist" } },
+    policy: {
+      enabled: "all",
+      methods: ["email-code", "totp"],
+      helpdesk: { contact: "https://help.example.test/sspr", mode: "assist" },
+    },
   });
   try {
     await t.createUser({ userName: "omar" });

@@ -84,7 +84,20 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
 
 const BASE = "dc=example,dc=org";
 
-export async function startSlapd(): Promise<Slapd> {
+/** Optional settings of `startSlapd()` (the defaults are what the integration tests use). */
+export interface StartSlapdOptions {
+  /** `password-hash` of the server (how cleartext passwords are stored); default `{SSHA}`. */
+  passwordHash?: string;
+  /**
+   * Extra users created in ONE `ldapadd` (benchmarks): `uid=<prefix><i>` for i in [0, count), mail
+   * `<prefix><i>@<mailDomain>`, all with `password`, under `ou=people`.
+   */
+  bulkUsers?: { count: number; prefix: string; password: string; mailDomain: string };
+  /** slapd `loglevel` (default: slapd's own, `stats`). Benchmarks use `0`. */
+  logLevel?: string;
+}
+
+export async function startSlapd(options: StartSlapdOptions = {}): Promise<Slapd> {
   const dir = await mkdtemp(join(tmpdir(), "opensspr-slapd-"));
   const port = await freePort();
   const tlsPort = await freePort();
@@ -124,8 +137,8 @@ moduleload ppolicy.la
 moduleload memberof.la
 pidfile   ${dir}/run/slapd.pid
 argsfile  ${dir}/run/slapd.args
-password-hash {SSHA}
-TLSCertificateFile    ${caFile}
+password-hash ${options.passwordHash ?? "{SSHA}"}
+${options.logLevel === undefined ? "" : `loglevel ${options.logLevel}\n`}TLSCertificateFile    ${caFile}
 TLSCertificateKeyFile ${dir}/tls.key
 database  mdb
 maxsize   104857600
@@ -257,6 +270,17 @@ access to *
     ].join("\n"),
     { add: true },
   );
+  if (options.bulkUsers !== undefined && options.bulkUsers.count > 0) {
+    const { count, prefix, password, mailDomain } = options.bulkUsers;
+    const entries: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const uid = `${prefix}${i}`;
+      entries.push(
+        `dn: uid=${uid},ou=people,${BASE}\nobjectClass: inetOrgPerson\nuid: ${uid}\ncn: ${uid}\nsn: Bench\nmail: ${uid}@${mailDomain}\nuserPassword: ${password}\n`,
+      );
+    }
+    await ldapmodify(entries.join("\n"), { add: true });
+  }
   // frank: administratively locked for good (ppolicy's "disabled"), set by the service account (manage right).
   const service = new Client({ url, connectTimeout: 2000, timeout: 2000 });
   await service.bind(serviceDN, servicePassword);
