@@ -24,6 +24,7 @@ export function builtinAdminFor(registry: Registry): BuiltinAdmin {
     random: registry.random,
     audit: registry.audit,
     passwordPolicy: registry.passwordPolicy,
+    keys: registry.keys,
   });
 }
 

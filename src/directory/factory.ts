@@ -12,6 +12,7 @@ import type { Logger } from "../kernel/logger.ts";
 import type { PasswordHasher } from "../kernel/passwords.ts";
 import type { Random } from "../kernel/random.ts";
 import type { Stores } from "../store/types.ts";
+import { deriveKeyRing } from "../kernel/secrets.ts";
 import { createBuiltinConnector } from "./builtin/builtin.connector.ts";
 import type { DirectoryConnector } from "./connector.ts";
 
@@ -45,6 +46,7 @@ export async function createDirectoryConnector(deps: DirectoryFactoryDeps): Prom
       clock: deps.clock,
       log: deps.log,
       config: deps.config,
+      ...(deps.config.secretKey === undefined ? {} : { historyKey: deriveKeyRing(deps.config.secretKey).passwordHistory }),
     });
   }
   const entry = EXTERNAL[kind];

@@ -17,6 +17,11 @@ export interface KeyRing {
   readonly captcha: Buffer;
   /** HMAC key for decoy data derived from unknown identifiers (stable decoys). */
   readonly decoy: Buffer;
+  /**
+   * HMAC key for builtin password-history fingerprints: "is this one of the last N passwords?" is a keyed
+   * hash comparison instead of N argon2 verifications, so a reset costs one argon2 hash (the new password).
+   */
+  readonly passwordHistory: Buffer;
 }
 
 export function deriveKeyRing(secretKey: string): KeyRing {
@@ -30,6 +35,7 @@ export function deriveKeyRing(secretKey: string): KeyRing {
     csrf: derive("csrf"),
     captcha: derive("captcha"),
     decoy: derive("decoy"),
+    passwordHistory: derive("password-history"),
   };
 }
 

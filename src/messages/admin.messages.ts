@@ -62,7 +62,8 @@ const en: Record<string, string> = {
   // policy
   "admin.policy.title": "Self-service password reset policy",
   "admin.policy.version": "Version {version}, saved {at} by {by}.",
-  "admin.policy.version_default": "The built-in default policy is in effect (never saved). Self-service reset is off until you enable it.",
+  "admin.policy.version_default":
+    "The built-in default policy is in effect (never saved). Self-service reset is off until you enable it.",
   "admin.policy.saved": "The policy was saved.",
   "admin.policy.save": "Save policy",
   "admin.policy.section.scope": "Who can reset",

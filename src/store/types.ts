@@ -38,8 +38,15 @@ export interface BuiltinDirectoryStore {
     offset: number;
     limit: number;
   }): Promise<{ rows: BuiltinUserRow[]; total: number }>;
-  /** Sets the hash, pushes the previous one to history (keeps `keepHistory`), clears lock/failed counters. */
-  setPassword(id: string, hash: string, options: { at: Date; mustChange: boolean; keepHistory: number }): Promise<void>;
+  /**
+   * Sets the hash and clears lock/failed counters. History: with `historyEntry` (a keyed fingerprint of the NEW
+   * password) that entry is recorded; without it the previous hash is. The newest `keepHistory` entries are kept.
+   */
+  setPassword(
+    id: string,
+    hash: string,
+    options: { at: Date; mustChange: boolean; keepHistory: number; historyEntry?: string },
+  ): Promise<void>;
   passwordHistory(id: string, limit: number): Promise<string[]>;
   insertGroup(row: BuiltinGroupRow): Promise<void>; // ALREADY_EXISTS on duplicate name
   getGroup(id: string): Promise<BuiltinGroupRow | null>;

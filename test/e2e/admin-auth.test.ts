@@ -137,7 +137,11 @@ describe("admin access control", () => {
     assert.equal((await email.confirm(await ctx(), started.enrollmentId, { code: enrollCode })).kind, "active");
 
     const client = createClient(t.app);
-    const chooser = await client.postForm("/admin/sign-in", { userName: "ivy", password: TEST_PASSWORD }, { from: "/admin/sign-in" });
+    const chooser = await client.postForm(
+      "/admin/sign-in",
+      { userName: "ivy", password: TEST_PASSWORD },
+      { from: "/admin/sign-in" },
+    );
     assert.match(chooser.body, /Choose a method/);
     const asked = await client.postForm("/admin/sign-in/method", { method: "email-code" });
     assert.match(asked.body, /Your email address/);
@@ -148,7 +152,11 @@ describe("admin access control", () => {
     const done = await client.postForm("/admin/sign-in/verify", { code });
     assert.equal(done.status, 200);
     assert.match(done.body, /<h1>Dashboard<\/h1>/);
-    const notOffered = await client.postForm("/admin/sign-in/method", { method: "security-questions" }, { from: "/admin/sign-in/verify" });
+    const notOffered = await client.postForm(
+      "/admin/sign-in/method",
+      { method: "security-questions" },
+      { from: "/admin/sign-in/verify" },
+    );
     assert.notEqual(notOffered.status, 200);
   });
 

@@ -159,4 +159,3 @@ describe("phone registration over HTTP with the Twilio adapter", () => {
     assert.equal(verified.state, "awaiting_new_password", JSON.stringify(verified));
   });
 });
-

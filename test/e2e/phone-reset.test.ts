@@ -129,9 +129,11 @@ describe("phone resets with the Twilio adapter", () => {
     const flow = await resetTo(client, "sam");
     assert.ok(flow.flow.methods.some((m) => m.id === "sms-code"));
     await phoneGate(client, flow, "sms-code", "+1 425 555 0111", "+14255550111", "sms");
-    const view = flowOf(await client.json("GET", `/api/v1/reset/${flow.flowId}`, undefined, {
-      headers: { "x-flow-token": flow.token },
-    }));
+    const view = flowOf(
+      await client.json("GET", `/api/v1/reset/${flow.flowId}`, undefined, {
+        headers: { "x-flow-token": flow.token },
+      }),
+    );
     assert.equal(view.state, "awaiting_new_password");
     await setPassword(client, flow);
     assert.equal(await passwordAccepted(t, user, NEW_PASSWORD), true);
@@ -151,7 +153,10 @@ describe("phone resets with the Twilio adapter", () => {
     const user = await t.createUser({ userName: "uma", email: null, officePhone: "+1 4255550113 X42" });
     const client = createClient(t.app);
     const flow = await resetTo(client, "uma");
-    assert.ok(flow.flow.methods.some((m) => m.id === "voice-office"), JSON.stringify(flow.flow.methods));
+    assert.ok(
+      flow.flow.methods.some((m) => m.id === "voice-office"),
+      JSON.stringify(flow.flow.methods),
+    );
     await phoneGate(client, flow, "voice-office", "+14255550113", "+14255550113", "voice");
     await setPassword(client, flow);
     assert.equal(await passwordAccepted(t, user, NEW_PASSWORD), true);

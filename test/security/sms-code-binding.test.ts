@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { type APIFlow, flowOf, startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 import { buildTestApp, TEST_PASSWORD, type TestApp } from "../support/app.ts";
 import { createClient, type HTTPClient } from "../support/http-client.ts";
 import { type FakeSMSProvider, startFakeSMSProvider } from "../support/sms-provider.ts";
-import { type APIFlow, flowOf, startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 
 describe("a code is only good where it was sent", () => {
   let sms: FakeSMSProvider;
@@ -38,7 +38,11 @@ describe("a code is only good where it was sent", () => {
     await sms.stop();
   });
 
-  async function atGate(userName: string, method: string, phone: string): Promise<{ client: HTTPClient; flow: APIFlow }> {
+  async function atGate(
+    userName: string,
+    method: string,
+    phone: string,
+  ): Promise<{ client: HTTPClient; flow: APIFlow }> {
     const client = createClient(t.app);
     const flow = await startAPI(client, userName);
     if (flow.flow.state === "choosing_path") await step(client, flow, "path", { path: "reset" });
@@ -91,7 +95,10 @@ describe("a code is only good where it was sent", () => {
   test("a registration code for one number cannot confirm another number's registration", async () => {
     await t.createUser({ userName: "eve", email: null });
     const api = createClient(t.app);
-    const signIn = await api.json("POST", "/api/v1/registration/sign-in", { identifier: "eve", password: TEST_PASSWORD });
+    const signIn = await api.json("POST", "/api/v1/registration/sign-in", {
+      identifier: "eve",
+      password: TEST_PASSWORD,
+    });
     assert.equal(signIn.status, 200, signIn.body);
     const own = await api.json("POST", "/api/v1/registration/methods/sms-code", { phone: "+14255550321" });
     assert.equal(own.status, 201, own.body);

@@ -7,10 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 import { buildTestApp, type TestApp } from "../support/app.ts";
 import { createClient, type HTTPResponse } from "../support/http-client.ts";
 import { type FakeSMSProvider, startFakeSMSProvider } from "../support/sms-provider.ts";
-import { startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 
 /** What an observer compares: status, headers minus per-request ones, body with ids and timestamps normalised. */
 function observable(response: HTTPResponse, ids: string[]): { status: number; headers: string; body: string } {
@@ -81,10 +81,7 @@ describe("the phone gate is enumeration-neutral", () => {
 
       const miss = await send(user, method, other);
       assert.deepEqual(miss.delivered, [], "no SMS or call to a number that is not on file");
-      assert.equal(
-        sms.delivered().filter((m) => m.to === other).length,
-        0,
-      );
+      assert.equal(sms.delivered().filter((m) => m.to === other).length, 0);
       assert.deepEqual(observable(miss.response, miss.ids), observable(match.response, match.ids));
     });
   }

@@ -8,10 +8,10 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import { AUDIT_ACTIVITIES } from "../../src/audit/events.ts";
+import { startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 import { buildTestApp, type TestApp } from "../support/app.ts";
 import { createClient } from "../support/http-client.ts";
 import { type FakeSMSProvider, startFakeSMSProvider } from "../support/sms-provider.ts";
-import { startAPI, step, TEST_CAPTCHA_MAX } from "../e2e/reset-support.ts";
 
 let sms: FakeSMSProvider;
 let t: TestApp | undefined;
@@ -69,7 +69,8 @@ async function capAudits(app: TestApp): Promise<{ cap: unknown; target: string |
 describe("SMS-pumping caps", () => {
   test("per destination: the limit-th code to one number goes out, the next one (another account) does not", async () => {
     const app = await appWith({ perDestinationPerHour: 2, perAccountPerHour: 10, globalPerHour: 100 });
-    for (const name of ["d1", "d2", "d3"]) await app.createUser({ userName: name, email: null, mobile: "+14255550150" });
+    for (const name of ["d1", "d2", "d3"])
+      await app.createUser({ userName: name, email: null, mobile: "+14255550150" });
     assert.equal((await requestCode(app, "d1", "+14255550150")).sent, 1);
     assert.equal((await requestCode(app, "d2", "+14255550150")).sent, 1);
     const third = await requestCode(app, "d3", "+14255550150");
@@ -120,10 +121,7 @@ describe("SMS-pumping caps", () => {
       (await capAudits(app)).map((a) => a.cap),
       ["country"],
     );
-    assert.equal(
-      sms.delivered().filter((m) => m.to === "+447911123456").length,
-      0,
-    );
+    assert.equal(sms.delivered().filter((m) => m.to === "+447911123456").length, 0);
   });
 
   test("country allow-list: a configured extra country is allowed", async () => {

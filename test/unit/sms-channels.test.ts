@@ -25,7 +25,8 @@ describe("SMS/voice provider adapters", () => {
   });
   after(async () => provider.stop());
 
-  const twilio = () =>
+  // Generous time-out for the normal cases (a loaded CI machine); the hang case passes a short one.
+  const twilio = (timeoutMs = 10_000) =>
     createTwilioChannel(
       configSchema.parse({
         sms: {
@@ -34,7 +35,7 @@ describe("SMS/voice provider adapters", () => {
             accountSid: provider.accountSid,
             authToken: provider.authToken,
             from: "+15005550006",
-            timeoutMs: 500,
+            timeoutMs,
           },
         },
       }).sms.twilio,
@@ -89,14 +90,14 @@ describe("SMS/voice provider adapters", () => {
     const limited = await twilio().send(message("sms", "+14255551234", "code 11112222"));
     assert.ok(!limited.ok && limited.retryable);
     provider.hangNext(1);
-    const hung = await twilio().send(message("sms", "+14255551234", "code 11112222"));
+    const hung = await twilio(300).send(message("sms", "+14255551234", "code 11112222"));
     assert.deepEqual(hung, { ok: false, error: "twilio: provider timed out", retryable: true });
   });
 
   test("webhook: method, headers and JSON body template with escaping", async () => {
     const channel = createWebhookChannel(
       configSchema.parse({
-        sms: { webhook: { url: `${provider.url}/sms-webhook`, headers: { "x-api-key": "k3y" }, timeoutMs: 500 } },
+        sms: { webhook: { url: `${provider.url}/sms-webhook`, headers: { "x-api-key": "k3y" }, timeoutMs: 10_000 } },
       }).sms.webhook,
     );
     const result = await channel.send(message("sms", "+33612345678", 'Code "87654321" \\ ok'));
@@ -109,7 +110,7 @@ describe("SMS/voice provider adapters", () => {
 
   test("webhook: a status outside successStatus fails; missing credential is refused", async () => {
     const channel = createWebhookChannel(
-      configSchema.parse({ sms: { webhook: { url: `${provider.url}/sms-webhook`, timeoutMs: 500 } } }).sms.webhook,
+      configSchema.parse({ sms: { webhook: { url: `${provider.url}/sms-webhook`, timeoutMs: 10_000 } } }).sms.webhook,
     );
     const result = await channel.send(message("voice", "+33612345678", "code 1 2 3"));
     assert.deepEqual(result, { ok: false, error: "webhook: HTTP 401", retryable: false });

@@ -12,6 +12,7 @@ import type { PasswordHasher } from "../../kernel/passwords.ts";
 import type { Random } from "../../kernel/random.ts";
 import { parsePhoneNumber } from "../../methods/phone/phone-number.ts";
 import type { AuditRecorder, PasswordPolicyService, RequestContext } from "../../registry.types.ts";
+import type { KeyRing } from "../../kernel/secrets.ts";
 import type { BuiltinDirectoryStore, BuiltinGroupRow, BuiltinUserRow, Stores } from "../../store/types.ts";
 import type { DirectoryUser, GroupRef } from "../connector.ts";
 import { ancestorGroupIds, createBuiltinConnector, toDirectoryUser } from "./builtin.connector.ts";
@@ -25,6 +26,8 @@ export type BuiltinAdminDeps = {
   audit: AuditRecorder;
   /** Checks passwords set by an admin (REQ-048: one policy everywhere). */
   passwordPolicy: PasswordPolicyService;
+  /** The registry's keys: password history as keyed fingerprints (see `BuiltinConnectorDeps.historyKey`). */
+  keys?: Pick<KeyRing, "passwordHistory">;
 };
 
 /** Who is acting, for the audit trail. */
@@ -210,7 +213,12 @@ function validGroupName(name: string): boolean {
 
 export function createBuiltinAdmin(deps: BuiltinAdminDeps): BuiltinAdmin {
   const store = deps.stores.builtin;
-  const connector = createBuiltinConnector({ stores: deps.stores, hasher: deps.hasher, clock: deps.clock });
+  const connector = createBuiltinConnector({
+    stores: deps.stores,
+    hasher: deps.hasher,
+    clock: deps.clock,
+    ...(deps.keys === undefined ? {} : { historyKey: deps.keys.passwordHistory }),
+  });
 
   const resolveUser = async (ref: string): Promise<BuiltinUserRow> => {
     if (typeof ref !== "string" || ref.trim() === "" || ref.length > 256) throw new AppError("USER_NOT_FOUND");
@@ -405,17 +413,21 @@ export function createBuiltinAdmin(deps: BuiltinAdminDeps): BuiltinAdmin {
         createdAt: at,
         updatedAt: at,
       };
-      if (fields.password !== undefined) {
-        await checkPassword(fields.password, toDirectoryUser(row));
-        row.passwordHash = await deps.hasher.hash(fields.password);
-        row.passwordChangedAt = at;
-      }
+      if (fields.password !== undefined) await checkPassword(fields.password, toDirectoryUser(row));
       await store.insertUser(row);
+      if (fields.password !== undefined) {
+        // Through the connector, so the initial password is hashed once and enters the history like any other.
+        const written = await connector.passwords?.reset?.(toDirectoryUser(row), fields.password, {
+          mustChangeAtNextLogon: false,
+          unlock: true,
+        });
+        if (written === undefined || !written.ok) throw new AppError("PASSWORD_REJECTED");
+      }
       await audit("userCreated", options, { id: row.id, name: row.userName }, "User created", {
         email: row.email !== null,
         mobile: row.mobile !== null,
         officePhone: row.officePhone !== null,
-        initialPasswordSet: row.passwordHash !== null,
+        initialPasswordSet: fields.password !== undefined,
       });
       return toDirectoryUser(row);
     },

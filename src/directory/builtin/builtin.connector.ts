@@ -7,6 +7,7 @@ import type { Config } from "../../config/schema.ts";
 import type { Clock } from "../../kernel/clock.ts";
 import type { Logger } from "../../kernel/logger.ts";
 import { dummyPasswordHash, type PasswordHasher } from "../../kernel/passwords.ts";
+import { hmacHex, safeEqual } from "../../kernel/secrets.ts";
 import { DEFAULT_POLICY } from "../../policy/policy.types.ts";
 import type { BuiltinDirectoryStore, BuiltinUserRow, Stores } from "../../store/types.ts";
 import type {
@@ -31,7 +32,32 @@ export type BuiltinConnectorDeps = {
   clock: Clock;
   log?: Logger;
   config?: Pick<Config, "directory">;
+  /**
+   * `KeyRing.passwordHistory`: history entries become keyed fingerprints, so checking the last N passwords is
+   * N HMAC comparisons rather than N argon2 verifications. Without it history keeps argon2 hashes (slower).
+   */
+  historyKey?: Buffer;
 };
+
+const FINGERPRINT_PREFIX = "hmac-sha256:";
+
+/**
+ * `hmac-sha256:<set at, epoch ms>:<HMAC(key, user id, password)>`. The time ties the entry to
+ * `passwordChangedAt`, which tells whether the CURRENT password has a fingerprint (accounts created before
+ * fingerprints, or by a direct store write, fall back to one argon2 verification of the current hash).
+ */
+export function historyFingerprint(key: Buffer, userId: string, password: string, at: Date): string {
+  return `${FINGERPRINT_PREFIX}${at.getTime()}:${hmacHex(key, "password-history", userId, password)}`;
+}
+
+function fingerprintMatches(entry: string, key: Buffer, userId: string, password: string): boolean {
+  const digest = entry.slice(entry.lastIndexOf(":") + 1);
+  return safeEqual(digest, hmacHex(key, "password-history", userId, password));
+}
+
+function fingerprintTime(entry: string): number {
+  return Number(entry.slice(FINGERPRINT_PREFIX.length, entry.lastIndexOf(":")));
+}
 
 export function toDirectoryUser(row: BuiltinUserRow): DirectoryUser {
   return {
@@ -88,12 +114,25 @@ export function createBuiltinConnector(deps: BuiltinConnectorDeps): DirectoryCon
    * The new password may not be the current one or one of the previous `historyCount - 1` (history counts the
    * current password, as AD's "passwords remembered" does). Argon2 verifications run in parallel.
    */
-  const reusesHistory = async (row: BuiltinUserRow, next: string): Promise<boolean> => {
-    const count = await historyCount(deps.stores);
+  const reusesHistory = async (row: BuiltinUserRow, next: string, count: number): Promise<boolean> => {
     if (count === 0) return false;
-    const previous = await store.passwordHistory(row.id, Math.max(count - 1, 0));
-    const hashes = [row.passwordHash, ...previous].filter((h): h is string => h !== null);
-    const matches = await Promise.all(hashes.map((h) => deps.hasher.verify(h, next)));
+    const key = deps.historyKey;
+    if (key === undefined) {
+      const previous = await store.passwordHistory(row.id, Math.max(count - 1, 0));
+      const hashes = [row.passwordHash, ...previous].filter((h): h is string => h !== null);
+      const matches = await Promise.all(hashes.map((h) => deps.hasher.verify(h, next)));
+      return matches.some(Boolean);
+    }
+    // With fingerprints the history holds the current password too (`count` entries).
+    const entries = await store.passwordHistory(row.id, count);
+    const fingerprints = entries.filter((e) => e.startsWith(FINGERPRINT_PREFIX));
+    if (fingerprints.some((e) => fingerprintMatches(e, key, row.id, next))) return true;
+    const currentCovered =
+      row.passwordChangedAt !== null && fingerprints.some((e) => fingerprintTime(e) === row.passwordChangedAt?.getTime());
+    // Older argon2 entries (and an uncovered current hash) still need the slow check.
+    const slow = entries.filter((e) => !e.startsWith(FINGERPRINT_PREFIX)).slice(0, Math.max(count - 1, 0));
+    if (!currentCovered && row.passwordHash !== null) slow.unshift(row.passwordHash);
+    const matches = await Promise.all(slow.map((h) => deps.hasher.verify(h, next)));
     return matches.some(Boolean);
   };
 
@@ -105,15 +144,18 @@ export function createBuiltinConnector(deps: BuiltinConnectorDeps): DirectoryCon
     if (next.length === 0) return { ok: false, reason: "too_short", detail: "empty password" };
     if (tooLong(next))
       return { ok: false, reason: "policy", detail: `password longer than ${MAX_PASSWORD_BYTES} bytes` };
-    if (await reusesHistory(row, next)) {
+    const count = await historyCount(deps.stores);
+    if (await reusesHistory(row, next, count)) {
       return { ok: false, reason: "history", detail: "password matches the current or a remembered password" };
     }
-    const count = await historyCount(deps.stores);
     const at = deps.clock.now();
+    const key = deps.historyKey;
     await store.setPassword(row.id, await deps.hasher.hash(next), {
       at,
       mustChange: options.mustChange,
-      keepHistory: Math.max(count - 1, 0),
+      ...(key === undefined
+        ? { keepHistory: Math.max(count - 1, 0) }
+        : { keepHistory: count, historyEntry: historyFingerprint(key, row.id, next, at) }),
     });
     // setPassword clears the lockout; a reset that was asked not to unlock puts it back.
     if (options.keepLock && row.lockedAt !== null) {

@@ -50,6 +50,42 @@ export interface LDAPConnectorDeps {
 const PERMANENT_LOCK = "000001010000Z";
 const STATE_ATTRIBUTES = ["pwdAccountLockedTime", "pwdReset", "pwdFailureTime", "pwdChangedTime", "pwdPolicySubentry"];
 const POLICY_CACHE_MS = 60_000;
+/**
+ * A reset flow reads the same user (by id) and their nested groups at every step. Those reads are cached
+ * briefly per connector: a user by id (primed by `findUser`), dropped as soon as this connector writes to
+ * that user; nested groups by DN. Account STATE (locked, disabled, must-change) is never cached, nor is the
+ * identify look-up itself (REQ-100 uniqueness is checked on every `findUser`). A directory-side change of a
+ * user's contact attributes or group membership is seen within `READ_CACHE_MS`.
+ */
+const READ_CACHE_MS = 30_000;
+const READ_CACHE_MAX = 10_000;
+
+/** A small TTL map: entries expire after `ttlMs` by the injected clock; the oldest go first when full. */
+function ttlCache<V>(ttlMs: number, max: number, now: () => number) {
+  const entries = new Map<string, { at: number; value: V }>();
+  return {
+    get(key: string): V | undefined {
+      const hit = entries.get(key);
+      if (hit === undefined) return undefined;
+      if (now() - hit.at >= ttlMs || now() < hit.at) {
+        entries.delete(key);
+        return undefined;
+      }
+      return hit.value;
+    },
+    set(key: string, value: V): void {
+      entries.delete(key);
+      if (entries.size >= max) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+      entries.set(key, { at: now(), value });
+    },
+    delete(key: string): void {
+      entries.delete(key);
+    },
+  };
+}
 
 interface PPolicy {
   lockoutDurationSeconds: number;
@@ -98,6 +134,19 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
       : parseConfiguredFilter(config.protectedAccountFilter, "protectedAccountFilter");
   const groupBase = config.groupBase || config.userBase;
   const policyCache = new Map<string, { at: number; policy: PPolicy }>();
+  const clockMs = (): number => deps.clock.now().getTime();
+  /** User by id (lower-case entryUUID); `null` is not cached (an unknown id is looked up every time). */
+  const userCache = ttlCache<DirectoryUser>(READ_CACHE_MS, READ_CACHE_MAX, clockMs);
+  /** Nested groups by lower-case user DN. */
+  const groupCache = ttlCache<GroupRef[]>(READ_CACHE_MS, READ_CACHE_MAX, clockMs);
+  const remember = (user: DirectoryUser | null): DirectoryUser | null => {
+    if (user !== null) userCache.set(user.id, user);
+    return user;
+  };
+  /** After a write to a user: their next read goes to the directory. */
+  const forget = (user: DirectoryUser): void => {
+    userCache.delete(user.id);
+  };
 
   const userDN = (user: DirectoryUser): string => {
     if (user.dn === undefined || user.dn === "")
@@ -274,13 +323,22 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
 
   const connector: LDAPConnector = {
     kind: "ldap",
-    findUser: (identifier) => users.findUser(identifier),
-    getUser: (id) => users.getUser(id),
+    findUser: async (identifier) => remember(await users.findUser(identifier)),
+    async getUser(id) {
+      const cached = typeof id === "string" ? userCache.get(id.toLowerCase()) : undefined;
+      if (cached !== undefined) return { ...cached };
+      return remember(await users.getUser(id));
+    },
     findGroup: (name) => users.findGroup(name),
     listUsers: (options) => users.listUsers(options),
     async groupsOf(user) {
       const dn = userDN(user);
-      return await pool.withService((connection) => nestedGroups(connection, dn), { retry: true });
+      const key = dn.toLowerCase();
+      const cached = groupCache.get(key);
+      if (cached !== undefined) return cached.map((group) => ({ ...group }));
+      const groups = await pool.withService((connection) => nestedGroups(connection, dn), { retry: true });
+      groupCache.set(key, groups);
+      return groups.map((group) => ({ ...group }));
     },
     async membersOf(group, options) {
       return await pool.withService(
@@ -311,6 +369,7 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
         if (current === "") return { ok: false, reason: "wrong_current_password", detail: "empty current password" };
         const dn = userDN(user);
         const bindControl = new PasswordPolicyControl();
+        forget(user);
         try {
           return await pool.withUser(dn, current, (connection) => writePassword(connection, dn, next, { current }), [
             bindControl,
@@ -324,65 +383,80 @@ export function createLDAPConnector(config: LDAPConfig, deps: LDAPConnectorDeps)
             reason: "wrong_current_password",
             detail: `bind refused: ${diagnosticText(error.ldapError) || "invalid credentials"} (LDAP ${ldapResultCode(error.ldapError) ?? "?"})`,
           };
+        } finally {
+          forget(user);
         }
       },
       async reset(user, next, options: ResetOptions) {
         const dn = userDN(user);
-        return await pool.withService(async (connection) => {
-          const before = await readState(connection, user);
-          if (before.status.protectedAccount)
-            return { ok: false, reason: "protected_account", detail: "matches directory.ldap.protectedAccountFilter" };
-          const written = await writePassword(connection, dn, next, {});
-          if (!written.ok) return written;
-          // ppolicy may itself have cleared failures or set pwdReset: decide on the state after the write.
-          const after = await users.readEntry(connection, dn, STATE_ATTRIBUTES);
-          const changes: Change[] = [];
-          const lockedAt = after === null ? null : firstString(after, "pwdAccountLockedTime");
-          if (options.unlock && lockedAt !== null && lockedAt !== PERMANENT_LOCK) {
-            changes.push(
-              new Change({ operation: "delete", modification: new Attribute({ type: "pwdAccountLockedTime" }) }),
-            );
-          }
-          const resetFlag = after === null ? null : firstString(after, "pwdReset");
-          if (options.mustChangeAtNextLogon) {
-            changes.push(
-              new Change({ operation: "replace", modification: new Attribute({ type: "pwdReset", values: ["TRUE"] }) }),
-            );
-          } else if (resetFlag !== null) {
-            changes.push(new Change({ operation: "delete", modification: new Attribute({ type: "pwdReset" }) }));
-          }
-          if (changes.length > 0) await connection.client.modify(dn, changes);
-          return { ok: true };
-        });
+        forget(user);
+        return await pool
+          .withService<PasswordWriteResult>(async (connection) => {
+            // Only the protected-account check matters before the write (no state read, no policy read).
+            if (protectedFilter !== null && (await users.readEntry(connection, dn, ["1.1"], protectedFilter)) !== null)
+              return {
+                ok: false,
+                reason: "protected_account",
+                detail: "matches directory.ldap.protectedAccountFilter",
+              };
+            const written = await writePassword(connection, dn, next, {});
+            if (!written.ok) return written;
+            // ppolicy may itself have cleared failures or set pwdReset: decide on the state after the write.
+            const after = await users.readEntry(connection, dn, STATE_ATTRIBUTES);
+            const changes: Change[] = [];
+            const lockedAt = after === null ? null : firstString(after, "pwdAccountLockedTime");
+            if (options.unlock && lockedAt !== null && lockedAt !== PERMANENT_LOCK) {
+              changes.push(
+                new Change({ operation: "delete", modification: new Attribute({ type: "pwdAccountLockedTime" }) }),
+              );
+            }
+            const resetFlag = after === null ? null : firstString(after, "pwdReset");
+            if (options.mustChangeAtNextLogon) {
+              changes.push(
+                new Change({
+                  operation: "replace",
+                  modification: new Attribute({ type: "pwdReset", values: ["TRUE"] }),
+                }),
+              );
+            } else if (resetFlag !== null) {
+              changes.push(new Change({ operation: "delete", modification: new Attribute({ type: "pwdReset" }) }));
+            }
+            if (changes.length > 0) await connection.client.modify(dn, changes);
+            return { ok: true };
+          })
+          .finally(() => forget(user));
       },
     },
     async unlock(user): Promise<UnlockResult> {
       const dn = userDN(user);
-      return await pool.withService(async (connection) => {
-        const { status } = await readState(connection, user);
-        if (status.protectedAccount)
-          return { ok: false, reason: "refused", detail: "protected account (protectedAccountFilter)" };
-        if (!status.enabled)
-          return {
-            ok: false,
-            reason: "refused",
-            detail: `administratively locked (pwdAccountLockedTime ${PERMANENT_LOCK})`,
-          };
-        if (!status.locked) return { ok: false, reason: "not_locked", detail: "no active pwdAccountLockedTime" };
-        // ppolicy clears pwdFailureTime itself when pwdAccountLockedTime is deleted (checked on slapd 2.5).
-        const changes = [
-          new Change({ operation: "delete", modification: new Attribute({ type: "pwdAccountLockedTime" }) }),
-        ];
-        try {
-          await connection.client.modify(dn, changes);
-        } catch (error) {
-          const code = ldapResultCode(error);
-          if (code === 50)
-            return { ok: false, reason: "refused", detail: `insufficient access: ${diagnosticText(error)}` };
-          throw error;
-        }
-        return { ok: true };
-      });
+      forget(user);
+      return await pool
+        .withService<UnlockResult>(async (connection) => {
+          const { status } = await readState(connection, user);
+          if (status.protectedAccount)
+            return { ok: false, reason: "refused", detail: "protected account (protectedAccountFilter)" };
+          if (!status.enabled)
+            return {
+              ok: false,
+              reason: "refused",
+              detail: `administratively locked (pwdAccountLockedTime ${PERMANENT_LOCK})`,
+            };
+          if (!status.locked) return { ok: false, reason: "not_locked", detail: "no active pwdAccountLockedTime" };
+          // ppolicy clears pwdFailureTime itself when pwdAccountLockedTime is deleted (checked on slapd 2.5).
+          const changes = [
+            new Change({ operation: "delete", modification: new Attribute({ type: "pwdAccountLockedTime" }) }),
+          ];
+          try {
+            await connection.client.modify(dn, changes);
+          } catch (error) {
+            const code = ldapResultCode(error);
+            if (code === 50)
+              return { ok: false, reason: "refused", detail: `insufficient access: ${diagnosticText(error)}` };
+            throw error;
+          }
+          return { ok: true };
+        })
+        .finally(() => forget(user));
     },
     async health() {
       try {

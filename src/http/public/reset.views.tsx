@@ -228,6 +228,7 @@ function ChallengeForm(props: {
         >
           <input type="hidden" name={ctx.csrf.name} value={ctx.csrf.value} />
           <input type="hidden" name="response" value="" />
+          <p>{t("method.passkey.prompt")}</p>
           <p data-needs-js="">{t("reset.challenge.webauthn_needs_js")}</p>
           <p data-webauthn-status="" role="status" />
           <button type="submit" class="button button--primary" data-webauthn-start="" hidden>
@@ -251,7 +252,10 @@ function MethodChoice(props: { ctx: PageContext; view: ResetView; switching: boo
       <Choices
         name="method"
         legend={t(props.switching ? "reset.method.switch" : "reset.method.legend")}
-        options={view.methods.map((m) => ({ value: m.id, label: t(m.label) }))}
+        options={view.methods
+          // While switching, the method in use is not offered again.
+          .filter((m) => !props.switching || m.id !== view.method)
+          .map((m) => ({ value: m.id, label: t(m.label) }))}
         selected={props.switching || view.methods.length !== 1 ? [] : [view.methods[0]?.id ?? ""]}
       />
       <Button kind={props.switching ? "secondary" : "primary"}>
@@ -306,7 +310,7 @@ export function FlowPage(props: {
           {view.challenge !== null ? (
             <ChallengeForm ctx={ctx} view={view} challenge={view.challenge} error={props.error} />
           ) : null}
-          {view.methods.length > 1 ? <MethodChoice ctx={ctx} view={view} switching={true} /> : null}
+          {view.methods.some((m) => m.id !== view.method) ? <MethodChoice ctx={ctx} view={view} switching={true} /> : null}
         </>
       );
       break;
@@ -435,7 +439,7 @@ function PasswordForm(props: {
           maxLength={1024}
           error={issueFor(props.error?.issues, "confirm")}
         />
-        <div class="button-group">
+        <div class="button-row">
           <Button name="action" value="set">
             {t("reset.password.finish")}
           </Button>

@@ -130,7 +130,7 @@ export function createBuiltinDirectoryStore({ db }: SqlContext): BuiltinDirector
       return { rows: rows.map(userFromRow), total: toCount(total?.n) };
     },
 
-    async setPassword(id, hash, { at, mustChange, keepHistory }) {
+    async setPassword(id, hash, { at, mustChange, keepHistory, historyEntry }) {
       await inTransaction(db, async (trx) => {
         const previous = await trx
           .selectFrom("builtin_users")
@@ -150,11 +150,9 @@ export function createBuiltinDirectoryStore({ db }: SqlContext): BuiltinDirector
           })
           .where("id", "=", id)
           .execute();
-        if (previous.password_hash !== null && keepHistory > 0) {
-          await trx
-            .insertInto("builtin_password_history")
-            .values({ user_id: id, hash: previous.password_hash, at: toMs(at) })
-            .execute();
+        const entry = historyEntry ?? previous.password_hash;
+        if (entry !== null && keepHistory > 0) {
+          await trx.insertInto("builtin_password_history").values({ user_id: id, hash: entry, at: toMs(at) }).execute();
         }
         // Keep the newest `keepHistory` previous hashes (REQ: password history), drop the rest.
         let prune = trx.deleteFrom("builtin_password_history").where("user_id", "=", id);

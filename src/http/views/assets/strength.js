@@ -12,7 +12,14 @@
   if (!flowId || !/^[0-9a-z]{10,40}$/.test(flowId)) return;
   let timer = null;
   let sequence = 0;
+  let submitted = false;
+  // Once the form is submitted the flow moves on; a late meter request would only meet a finished flow.
+  input.form?.addEventListener("submit", () => {
+    submitted = true;
+    clearTimeout(timer);
+  });
   async function update() {
+    if (submitted) return;
     const mine = ++sequence;
     const password = input.value;
     if (password === "") {
