@@ -37,8 +37,10 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
   const log = overrides.log ?? createLogger({ level: config.logging.level });
   const keys = deriveKeyRing(config.secretKey);
   const hasher = createArgon2Hasher(config.security.argon2);
-  const stores = overrides.stores ?? (await createSqlStores({ url: config.database.url, dataDir: config.dataDir, log }));
-  const directory = overrides.directory ?? (await createDirectoryConnector({ config, stores, hasher, clock, random, log }));
+  const stores =
+    overrides.stores ?? (await createSqlStores({ url: config.database.url, dataDir: config.dataDir, log }));
+  const directory =
+    overrides.directory ?? (await createDirectoryConnector({ config, stores, hasher, clock, random, log }));
   const audit = createAuditRecorder({ stores, clock, random, log });
   const policy = createPolicyService({ stores, clock, audit, directory, config });
   const passwordPolicy = createPasswordPolicyService({ policy, hasher });
@@ -46,7 +48,19 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
   const notifier = createNotifier({ stores, clock, random, config });
   const outboxWorker = createOutboxWorker({ stores, clock, config, log });
   const codes = createCodeService({ stores, clock, random, keys, config });
-  const methods = createMethodRegistry({ stores, clock, random, keys, config, hasher, codes, notifier, throttles, log, audit });
+  const methods = createMethodRegistry({
+    stores,
+    clock,
+    random,
+    keys,
+    config,
+    hasher,
+    codes,
+    notifier,
+    throttles,
+    log,
+    audit,
+  });
 
   return {
     config,

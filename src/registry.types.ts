@@ -54,7 +54,10 @@ export interface Eligibility {
 export interface PolicyService {
   current(): Promise<PolicyVersion>;
   /** Validates (POLICY_INVALID with field issues), saves a new version, audits old → new values. */
-  save(next: SSPRPolicy, options: { expectedVersion: number; actor: { id: string; name: string }; ctx: RequestContext | null }): Promise<PolicyVersion>;
+  save(
+    next: SSPRPolicy,
+    options: { expectedVersion: number; actor: { id: string; name: string }; ctx: RequestContext | null },
+  ): Promise<PolicyVersion>;
   history(limit: number): Promise<PolicyVersion[]>;
   /** The ONE place that decides (SPEC §5). */
   eligibility(user: DirectoryUser): Promise<Eligibility>;

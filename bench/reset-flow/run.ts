@@ -551,6 +551,10 @@ async function benchSlapd(): Promise<void> {
       console.log(`CPU profile of the server written under ${PROFILE_DIR} (results file left unchanged)`);
       return;
     }
+    if (process.env.BENCH_SINK_NO_GREET_DELAY === "1") {
+      console.log("diagnostic run (sink greets without its 100 ms delay): results file left unchanged");
+      return;
+    }
     writeResults("reset-flow-slapd.json", out);
   } finally {
     await stopChildren(...[server, sink].filter((c): c is Child => c !== null));

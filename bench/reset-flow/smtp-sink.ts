@@ -5,6 +5,24 @@
  */
 import { SMTPServer } from "smtp-server";
 
+/**
+ * smtp-server waits a fixed 100 ms before its 220 greeting on every connection (early-talker detection, as
+ * real MTAs do: Postfix postscreen, Exim). The default keeps that delay — it is what the product meets in
+ * production. `BENCH_SINK_NO_GREET_DELAY=1` (diagnostic only) greets at once, to measure what a flow costs
+ * once mail delivery is no longer connection-bound.
+ */
+if (process.env.BENCH_SINK_NO_GREET_DELAY === "1") {
+  const { SMTPConnection } = (await import("smtp-server/lib/smtp-connection.js")) as unknown as {
+    SMTPConnection: { prototype: { init(): void } };
+  };
+  SMTPConnection.prototype.init = function (this: {
+    _setListeners(done: () => void): void;
+    connectionReady(): void;
+  }) {
+    this._setListeners(() => this.connectionReady());
+  };
+}
+
 /** The first 8-digit number in the message body (headers skipped; base64 parts decoded). */
 function codeIn(raw: string): string | null {
   const split = raw.indexOf("\r\n\r\n");

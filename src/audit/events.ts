@@ -8,9 +8,15 @@ export const AUDIT_ACTIVITIES = {
   changePassword: { name: "Change password (self-service)", service: "Self-service Password Management" },
   resetByAdmin: { name: "Reset password (by admin)", service: "Self-service Password Management" },
   resetSelfService: { name: "Reset password (self-service)", service: "Self-service Password Management" },
-  flowProgress: { name: "Self-service password reset flow activity progress", service: "Self-service Password Management" },
+  flowProgress: {
+    name: "Self-service password reset flow activity progress",
+    service: "Self-service Password Management",
+  },
   unlockSelfService: { name: "Unlock user account (self-service)", service: "Self-service Password Management" },
-  registeredForSSPR: { name: "User registered for self-service password reset", service: "Self-service Password Management" },
+  registeredForSSPR: {
+    name: "User registered for self-service password reset",
+    service: "Self-service Password Management",
+  },
   registeredAll: { name: "User registered all required security info", service: "Authentication Methods" },
   registeredInfo: { name: "User registered security info", service: "Authentication Methods" },
   reviewedInfo: { name: "User reviewed security info", service: "Authentication Methods" },
@@ -34,7 +40,10 @@ export const AUDIT_ACTIVITIES = {
   brandingChanged: { name: "Update portal branding", service: "Self-service Password Management" },
   adminSetupCompleted: { name: "First administrator set up", service: "Core Directory" },
   phoneCapReached: { name: "SMS or voice sending cap reached", service: "Self-service Password Management" },
-} as const satisfies Record<string, { name: string; service: "Self-service Password Management" | "Authentication Methods" | "Core Directory" }>;
+} as const satisfies Record<
+  string,
+  { name: string; service: "Self-service Password Management" | "Authentication Methods" | "Core Directory" }
+>;
 
 export type AuditActivityKey = keyof typeof AUDIT_ACTIVITIES;
 
@@ -59,10 +68,13 @@ export const FLOW_REASONS = {
   submittedPassword: "User submitted a new password",
   resetSucceeded: "User successfully reset password",
   unlockSucceeded: "User successfully unlocked account",
-  notEnabled: "Password reset is not enabled for this user. Enable password reset under the configure tab to resolve this",
+  notEnabled:
+    "Password reset is not enabled for this user. Enable password reset under the configure tab to resolve this",
   tenantDisabled: "Password reset has been disabled entirely for this tenant.",
-  notInGroup: "This user is not a member of the password reset users group. Add this user to that group to resolve this.",
-  insufficientMethods: "User's account has insufficient authentication methods defined. Add authentication info to resolve this",
+  notInGroup:
+    "This user is not a member of the password reset users group. Add this user to that group to resolve this.",
+  insufficientMethods:
+    "User's account has insufficient authentication methods defined. Add authentication info to resolve this",
   unknownAccount: "No account matches the submitted user ID",
   disabledAccount: "The account is disabled",
   protectedAccount: "The account is a protected administrator account and cannot be reset by the service account",

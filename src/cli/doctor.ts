@@ -2,7 +2,7 @@
  * `opensspr doctor`: checks what a deployment needs and explains each failure with a fix (SPEC §11).
  * Read-only: it never migrates the database or writes a secret key. Exit 1 when any check fails.
  */
-import { systemClock } from "../kernel/clock.ts";
+
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -10,6 +10,7 @@ import nodemailer from "nodemailer";
 import { formatConfigProblem, type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { isAppError } from "../errors/app-error.ts";
+import { systemClock } from "../kernel/clock.ts";
 import { describeSMTPError } from "../notify/channels/smtp.channel.ts";
 import { buildRegistry } from "../registry.ts";
 import { createSqlStores, readSchemaVersion } from "../store/sql/stores.ts";
@@ -139,7 +140,10 @@ async function checkServiceAccountRights(config: Config, loaded: LoadedConfig): 
   const report =
     config.directory.kind === "ldap"
       ? await (await import("../directory/ldap/ldap.connector.ts")).checkRights(config.directory.ldap, deps)
-      : await (await import("../directory/active-directory/ad.connector.ts")).checkRights(config.directory.activeDirectory, deps);
+      : await (await import("../directory/active-directory/ad.connector.ts")).checkRights(
+          config.directory.activeDirectory,
+          deps,
+        );
   // policyHints (AD) and ppolicy (LDAP) only inform: the product works without them, with weaker enforcement.
   const informational = new Set(["policyHints", "ppolicy"]);
   return report.checks.map((check) => ({

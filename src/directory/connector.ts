@@ -68,7 +68,11 @@ export interface DirectoryConnector {
   /** Members of a group, nested resolved (reports, campaigns). */
   membersOf?(group: GroupRef, options: { limit: number }): Promise<DirectoryUser[]>;
   /** Lists users for reports and admin pages (paged). */
-  listUsers?(options: { search?: string; offset: number; limit: number }): Promise<{ users: DirectoryUser[]; total: number }>;
+  listUsers?(options: {
+    search?: string;
+    offset: number;
+    limit: number;
+  }): Promise<{ users: DirectoryUser[]; total: number }>;
   status?(user: DirectoryUser): Promise<AccountStatus>;
   passwords?: {
     /** Checks a password (portal sign-in). Counts against the directory's own lockout. */

@@ -11,8 +11,8 @@ import type { Clock } from "../kernel/clock.ts";
 import type { Logger } from "../kernel/logger.ts";
 import type { PasswordHasher } from "../kernel/passwords.ts";
 import type { Random } from "../kernel/random.ts";
-import type { Stores } from "../store/types.ts";
 import { deriveKeyRing } from "../kernel/secrets.ts";
+import type { Stores } from "../store/types.ts";
 import { createBuiltinConnector } from "./builtin/builtin.connector.ts";
 import type { DirectoryConnector } from "./connector.ts";
 
@@ -46,7 +46,9 @@ export async function createDirectoryConnector(deps: DirectoryFactoryDeps): Prom
       clock: deps.clock,
       log: deps.log,
       config: deps.config,
-      ...(deps.config.secretKey === undefined ? {} : { historyKey: deriveKeyRing(deps.config.secretKey).passwordHistory }),
+      ...(deps.config.secretKey === undefined
+        ? {}
+        : { historyKey: deriveKeyRing(deps.config.secretKey).passwordHistory }),
     });
   }
   const entry = EXTERNAL[kind];

@@ -1,5 +1,5 @@
-import type { SSPRPolicy } from "../policy/policy.types.ts";
 import type { DirectoryUser } from "../directory/connector.ts";
+import type { SSPRPolicy } from "../policy/policy.types.ts";
 import type { EnrollmentRow, MethodId } from "../store/types.ts";
 
 /**
@@ -25,8 +25,8 @@ export type VerifyOutcome =
   | { kind: "rejected"; message: string; attemptsLeft: number }
   | { kind: "exhausted"; message: string };
 
-import type { RequestContext } from "../registry.types.ts";
 import type { FieldIssue } from "../errors/app-error.ts";
+import type { RequestContext } from "../registry.types.ts";
 
 /** What a method needs to know to run one gate of a reset flow. */
 export interface ChallengeContext {

@@ -46,7 +46,9 @@ export function createHousekeeping(deps: {
       sessions: await deps.stores.sessions.deleteExpired(now),
       nonces: await deps.stores.nonces.deleteExpired(now),
       throttleEvents: await deps.stores.throttles.deleteOlderThan(new Date(now.getTime() - THROTTLE_KEEP_MS)),
-      auditRecords: await deps.stores.audit.deleteOlderThan(new Date(now.getTime() - deps.config.audit.retentionDays * DAY_MS)),
+      auditRecords: await deps.stores.audit.deleteOlderThan(
+        new Date(now.getTime() - deps.config.audit.retentionDays * DAY_MS),
+      ),
     };
     deps.log.info({ housekeeping: report }, "housekeeping: expired data removed");
     return report;

@@ -15,17 +15,40 @@ test("housekeeping removes what expired and keeps the audit trail for the retent
     const { stores } = t.registry;
     const now = t.clock.now();
     await t.registry.codes.issue("flow:x:email-code");
-    await stores.flows.insert({ id: "f1", kind: "reset", state: "identify", data: {}, version: 1, createdAt: now, expiresAt: new Date(now.getTime() + 900_000), updatedAt: now });
+    await stores.flows.insert({
+      id: "f1",
+      kind: "reset",
+      state: "identify",
+      data: {},
+      version: 1,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 900_000),
+      updatedAt: now,
+    });
     await stores.nonces.useOnce("captcha:1", new Date(now.getTime() + 600_000));
     await stores.throttles.hit("ip:192.0.2.1:identify", now, new Date(now.getTime() - HOUR_MS));
-    await t.registry.audit.record({ activity: "flowProgress", outcome: "success", reason: "User submitted their user ID", ctx: null });
+    await t.registry.audit.record({
+      activity: "flowProgress",
+      outcome: "success",
+      reason: "User submitted their user ID",
+      ctx: null,
+    });
 
     const housekeeping = createHousekeeping({ stores, clock: t.clock, config: t.registry.config, log: t.registry.log });
     const early = await housekeeping.runOnce();
-    assert.deepEqual(early, { codes: 0, flows: 0, sessions: 0, nonces: 0, throttleEvents: 0, auditRecords: 0 }, "nothing live is removed");
+    assert.deepEqual(
+      early,
+      { codes: 0, flows: 0, sessions: 0, nonces: 0, throttleEvents: 0, auditRecords: 0 },
+      "nothing live is removed",
+    );
 
     t.clock.advance(2 * DAY_MS);
-    await t.registry.audit.record({ activity: "flowProgress", outcome: "success", reason: "User submitted their user ID", ctx: null });
+    await t.registry.audit.record({
+      activity: "flowProgress",
+      outcome: "success",
+      reason: "User submitted their user ID",
+      ctx: null,
+    });
     const later = await housekeeping.runOnce();
     assert.equal(later.codes, 1);
     assert.equal(later.flows, 1);

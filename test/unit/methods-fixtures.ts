@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createAuditRecorder } from "../../src/audit/recorder.ts";
 import { type Config, configSchema } from "../../src/config/schema.ts";
 import type { DirectoryUser } from "../../src/directory/connector.ts";
 import { createManualClock, type ManualClock } from "../../src/kernel/clock.ts";
@@ -18,7 +19,6 @@ import type { MethodDeps } from "../../src/methods/deps.ts";
 import { createNotifier } from "../../src/notify/notifier.ts";
 import { DEFAULT_POLICY, type SSPRPolicy } from "../../src/policy/policy.types.ts";
 import type { RequestContext, ThrottleCounter, ThrottleService } from "../../src/registry.types.ts";
-import { createAuditRecorder } from "../../src/audit/recorder.ts";
 import { createSqlStores, type SqlStores } from "../../src/store/sql/stores.ts";
 import type { OutboxRow } from "../../src/store/types.ts";
 

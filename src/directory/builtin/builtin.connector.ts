@@ -128,7 +128,8 @@ export function createBuiltinConnector(deps: BuiltinConnectorDeps): DirectoryCon
     const fingerprints = entries.filter((e) => e.startsWith(FINGERPRINT_PREFIX));
     if (fingerprints.some((e) => fingerprintMatches(e, key, row.id, next))) return true;
     const currentCovered =
-      row.passwordChangedAt !== null && fingerprints.some((e) => fingerprintTime(e) === row.passwordChangedAt?.getTime());
+      row.passwordChangedAt !== null &&
+      fingerprints.some((e) => fingerprintTime(e) === row.passwordChangedAt?.getTime());
     // Older argon2 entries (and an uncovered current hash) still need the slow check.
     const slow = entries.filter((e) => !e.startsWith(FINGERPRINT_PREFIX)).slice(0, Math.max(count - 1, 0));
     if (!currentCovered && row.passwordHash !== null) slow.unshift(row.passwordHash);

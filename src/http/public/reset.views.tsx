@@ -310,7 +310,9 @@ export function FlowPage(props: {
           {view.challenge !== null ? (
             <ChallengeForm ctx={ctx} view={view} challenge={view.challenge} error={props.error} />
           ) : null}
-          {view.methods.some((m) => m.id !== view.method) ? <MethodChoice ctx={ctx} view={view} switching={true} /> : null}
+          {view.methods.some((m) => m.id !== view.method) ? (
+            <MethodChoice ctx={ctx} view={view} switching={true} />
+          ) : null}
         </>
       );
       break;

@@ -152,7 +152,10 @@ export function createBuiltinDirectoryStore({ db }: SqlContext): BuiltinDirector
           .execute();
         const entry = historyEntry ?? previous.password_hash;
         if (entry !== null && keepHistory > 0) {
-          await trx.insertInto("builtin_password_history").values({ user_id: id, hash: entry, at: toMs(at) }).execute();
+          await trx
+            .insertInto("builtin_password_history")
+            .values({ user_id: id, hash: entry, at: toMs(at) })
+            .execute();
         }
         // Keep the newest `keepHistory` previous hashes (REQ: password history), drop the rest.
         let prune = trx.deleteFrom("builtin_password_history").where("user_id", "=", id);
