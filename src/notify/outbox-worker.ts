@@ -120,7 +120,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   async function tick(): Promise<number> {
     await requeueStaleIfDue();
     const rows = await deps.stores.outbox.claimDue(deps.clock.now(), batchSize);
-    for (const row of rows) await dispatch(row);
+    // The claimed batch is delivered concurrently (the SMTP channel pools connections): one slow message does
+    // not hold up the codes queued behind it.
+    await Promise.all(rows.map((row) => dispatch(row)));
     return rows.length;
   }
 

@@ -51,6 +51,11 @@ export function createSMTPChannel(deps: { config: Pick<Config, "mail"> }): Chann
     socketTimeout: smtp.timeoutMs,
     disableFileAccess: true,
     disableUrlAccess: true,
+    // Reuse connections: a new SMTP session per message costs a TCP + greeting (+ TLS) round trip, which made
+    // mail delivery, not hashing, the limit of the reset-flow benchmark.
+    pool: true,
+    maxConnections: 4,
+    maxMessages: 500,
   });
   return {
     name: "smtp",
