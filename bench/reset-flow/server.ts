@@ -6,7 +6,9 @@
  * directory (whose `bench-<i>` users the driver created, mail pre-populated) instead of the builtin one.
  * Prints `READY <port>`; stops on SIGTERM.
  */
+
 import { configSchema } from "../../src/config/schema.ts";
+import { historyFingerprint } from "../../src/directory/builtin/builtin.connector.ts";
 import { buildServer } from "../../src/http/server.ts";
 import { newId } from "../../src/kernel/ids.ts";
 import { createLogger } from "../../src/kernel/logger.ts";
@@ -81,8 +83,9 @@ await registry.policy.save(
 const hash = ldapJSON === undefined ? await registry.hasher.hash(BENCH_PASSWORD) : "";
 const now = new Date();
 for (let i = 0; i < (ldapJSON === undefined ? Number(userCount) : 0); i++) {
+  const id = newId(registry.random, now);
   await registry.stores.builtin.insertUser({
-    id: newId(registry.random, now),
+    id,
     userName: `bench-${i}`,
     displayName: `Bench User ${i}`,
     email: `bench-${i}@bench.test`,
@@ -96,6 +99,14 @@ for (let i = 0; i < (ldapJSON === undefined ? Number(userCount) : 0); i++) {
     failedLogins: 0,
     createdAt: now,
     updatedAt: now,
+  });
+  // As if the password had been set through the product: its history fingerprint exists, so a reset costs one
+  // argon2 hash (accounts written straight into the store would pay one extra verification on first reset).
+  await registry.stores.builtin.setPassword(id, hash, {
+    at: now,
+    mustChange: false,
+    keepHistory: DEFAULT_POLICY.passwords.historyCount,
+    historyEntry: historyFingerprint(registry.keys.passwordHistory, id, BENCH_PASSWORD, now),
   });
 }
 const app = await buildServer(registry);
