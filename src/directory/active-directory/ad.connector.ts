@@ -35,7 +35,7 @@ import {
 } from "../ldap-common/errors.ts";
 import { guidFromString, guidToString } from "../ldap-common/escape.ts";
 import { createLDAPPool, type LDAPConnection, UserBindRefused } from "../ldap-common/pool.ts";
-import { checkDirectoryRights, type RightsReport } from "../ldap-common/rights.ts";
+import { checkConfiguredRights, type RightsReport } from "../ldap-common/rights.ts";
 import { parseFileTime } from "../ldap-common/time.ts";
 import { createUserDirectory, firstString, parseConfiguredFilter } from "../ldap-common/users.ts";
 
@@ -375,35 +375,5 @@ export async function checkRights(
   deps: ADConnectorDeps,
   options: { sampleUser?: string } = {},
 ): Promise<RightsReport> {
-  const pool = createLDAPPool(
-    {
-      urls: config.urls,
-      startTLS: config.startTLS,
-      caFile: config.caFile,
-      tlsRejectUnauthorized: config.tlsRejectUnauthorized,
-      bindDN: config.bindDN,
-      bindPassword: config.bindPassword,
-      connectTimeoutMs: config.connectTimeoutMs,
-      timeoutMs: config.timeoutMs,
-      poolSize: 1,
-    },
-    { log: deps.log },
-  );
-  try {
-    return await checkDirectoryRights(pool, {
-      kind: "active-directory",
-      bindDN: config.bindDN,
-      bindPassword: config.bindPassword,
-      userBase: config.userBase,
-      userFilter: config.userFilter,
-      userNameAttribute: config.userNameAttribute,
-      groupBase: config.groupBase || config.userBase,
-      groupFilter: config.groupFilter,
-      protectedAccountFilter: config.protectedAccountFilter,
-      policyHints: config.policyHints,
-      sampleUser: options.sampleUser,
-    });
-  } finally {
-    await pool.close();
-  }
+  return checkConfiguredRights("active-directory", config, deps, options);
 }

@@ -16,9 +16,11 @@ import {
   ExtensibleFilter,
   FilterParser,
 } from "ldapts";
+import type { Config } from "../../config/schema.ts";
+import type { Logger } from "../../kernel/logger.ts";
 import { PasswordPolicyControl, PolicyHintsControl } from "./controls.ts";
 import { diagnosticText, ldapResultCode, parseADError } from "./errors.ts";
-import type { LDAPConnection, LDAPPool } from "./pool.ts";
+import { createLDAPPool, type LDAPConnection, type LDAPPool } from "./pool.ts";
 import { allStrings, firstString } from "./users.ts";
 
 export interface RightsCheck {
@@ -278,5 +280,48 @@ export async function checkDirectoryRights(pool: LDAPPool, settings: RightsSetti
     return { ok: checks.every((c) => c.ok), checks };
   } finally {
     await client.unbind().catch(() => undefined);
+  }
+}
+
+/**
+ * The rights check from a connector's settings (the `ldap` and `active-directory` connectors share it):
+ * a one-connection pool as the service account, closed afterwards.
+ */
+export async function checkConfiguredRights(
+  kind: RightsSettings["kind"],
+  config: Config["directory"]["ldap"],
+  deps: { log: Logger },
+  options: { sampleUser?: string } = {},
+): Promise<RightsReport> {
+  const pool = createLDAPPool(
+    {
+      urls: config.urls,
+      startTLS: config.startTLS,
+      caFile: config.caFile,
+      tlsRejectUnauthorized: config.tlsRejectUnauthorized,
+      bindDN: config.bindDN,
+      bindPassword: config.bindPassword,
+      connectTimeoutMs: config.connectTimeoutMs,
+      timeoutMs: config.timeoutMs,
+      poolSize: 1,
+    },
+    { log: deps.log },
+  );
+  try {
+    return await checkDirectoryRights(pool, {
+      kind,
+      bindDN: config.bindDN,
+      bindPassword: config.bindPassword,
+      userBase: config.userBase,
+      userFilter: config.userFilter,
+      userNameAttribute: config.userNameAttribute,
+      groupBase: config.groupBase || config.userBase,
+      groupFilter: config.groupFilter,
+      protectedAccountFilter: config.protectedAccountFilter,
+      ...(kind === "active-directory" ? { policyHints: config.policyHints } : {}),
+      sampleUser: options.sampleUser,
+    });
+  } finally {
+    await pool.close();
   }
 }

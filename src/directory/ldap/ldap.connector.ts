@@ -27,7 +27,7 @@ import { PASSWORD_MODIFY_OID, PasswordPolicyControl, passwordModifyValue } from 
 import { diagnosticText, ldapResultCode, mapLDAPPasswordRefusal, unavailable } from "../ldap-common/errors.ts";
 import { isGUIDString } from "../ldap-common/escape.ts";
 import { createLDAPPool, type LDAPConnection, UserBindRefused } from "../ldap-common/pool.ts";
-import { checkDirectoryRights, type RightsReport } from "../ldap-common/rights.ts";
+import { checkConfiguredRights, type RightsReport } from "../ldap-common/rights.ts";
 import { parseGeneralizedTime } from "../ldap-common/time.ts";
 import {
   allStrings,
@@ -533,34 +533,5 @@ export async function checkRights(
   deps: LDAPConnectorDeps,
   options: { sampleUser?: string } = {},
 ): Promise<RightsReport> {
-  const pool = createLDAPPool(
-    {
-      urls: config.urls,
-      startTLS: config.startTLS,
-      caFile: config.caFile,
-      tlsRejectUnauthorized: config.tlsRejectUnauthorized,
-      bindDN: config.bindDN,
-      bindPassword: config.bindPassword,
-      connectTimeoutMs: config.connectTimeoutMs,
-      timeoutMs: config.timeoutMs,
-      poolSize: 1,
-    },
-    { log: deps.log },
-  );
-  try {
-    return await checkDirectoryRights(pool, {
-      kind: "ldap",
-      bindDN: config.bindDN,
-      bindPassword: config.bindPassword,
-      userBase: config.userBase,
-      userFilter: config.userFilter,
-      userNameAttribute: config.userNameAttribute,
-      groupBase: config.groupBase || config.userBase,
-      groupFilter: config.groupFilter,
-      protectedAccountFilter: config.protectedAccountFilter,
-      sampleUser: options.sampleUser,
-    });
-  } finally {
-    await pool.close();
-  }
+  return checkConfiguredRights("ldap", config, deps, options);
 }

@@ -6,13 +6,16 @@
  * is issued (same store work) but nothing is sent and the gate never proves.
  */
 
-import { AppError } from "../../errors/app-error.ts";
 import { HOUR_MS } from "../../kernel/clock.ts";
 import { newId } from "../../kernel/ids.ts";
 import { hmacHex, safeEqual } from "../../kernel/secrets.ts";
 import { hasMethodData } from "../../policy/eligibility.ts";
 import type { EnrollmentRow, RedeemResult } from "../../store/types.ts";
+import { confirmCodeEnrollment, enrollCodePurpose } from "../code-enrollment.ts";
 import { type MethodDeps, stringField } from "../deps.ts";
+
+export { enrollCodePurpose };
+
 import type { ChallengeContext, ChallengeVerifyOutcome, EnrollConfirmOutcome, Method } from "../method.ts";
 import { canonicalEmail, decoyMaskedEmail, maskEmail, parseEmailAddress } from "./email-address.ts";
 
@@ -41,10 +44,6 @@ export function emailOnFile(user: { email: string | null }, enrollments: readonl
 
 export function flowCodePurpose(flowId: string): string {
   return `flow:${flowId}:email-code`;
-}
-
-export function enrollCodePurpose(enrollmentId: string): string {
-  return `enroll:${enrollmentId}`;
 }
 
 export function createEmailCodeMethod(deps: EmailCodeDeps, options: EmailCodeOptions = {}): Method {
@@ -146,31 +145,8 @@ export function createEmailCodeMethod(deps: EmailCodeDeps, options: EmailCodeOpt
         return { kind: "code-sent", enrollmentId: id, destinationMasked: maskEmail(address), codeLength };
       },
 
-      async confirm(ctx, enrollmentId, input): Promise<EnrollConfirmOutcome> {
-        const row = await deps.stores.enrollments.get(enrollmentId);
-        if (row === null || row.userId !== ctx.user.id || row.method !== "email-code") {
-          throw new AppError("ENROLLMENT_NOT_FOUND");
-        }
-        if (row.status === "active") return { kind: "active", enrollmentId };
-        const result = await deps.codes.redeem(enrollCodePurpose(enrollmentId), stringField(input, "code") ?? "");
-        switch (result.kind) {
-          case "redeemed": {
-            const now = deps.clock.now();
-            await deps.stores.transaction(async (tx) => {
-              for (const other of await tx.enrollments.listForUser(ctx.user.id)) {
-                if (other.method === "email-code" && other.id !== enrollmentId) await tx.enrollments.delete(other.id);
-              }
-              await tx.enrollments.update(enrollmentId, { status: "active", confirmedAt: now });
-            });
-            return { kind: "active", enrollmentId };
-          }
-          case "mismatch":
-            return { kind: "rejected", message: "method.code.mismatch", attemptsLeft: result.attemptsLeft };
-          case "expired":
-            return { kind: "exhausted", message: "method.code.expired" };
-          default:
-            return { kind: "exhausted", message: "method.code.exhausted" };
-        }
+      confirm(ctx, enrollmentId, input): Promise<EnrollConfirmOutcome> {
+        return confirmCodeEnrollment(deps, ctx, enrollmentId, input, "email-code");
       },
     },
 

@@ -9,13 +9,13 @@
  * (enumeration-neutral). SMS-pumping defences: per-destination, per-account (THR-03) and global hourly caps
  * and a country allow-list; a tripped cap is logged, counted and audited.
  */
-import { AppError } from "../../errors/app-error.ts";
 import { HOUR_MS } from "../../kernel/clock.ts";
 import { newId } from "../../kernel/ids.ts";
 import { hmacHex, safeEqual } from "../../kernel/secrets.ts";
 import { methodFamily } from "../../policy/families.ts";
 import type { AuditRecorder, RequestContext } from "../../registry.types.ts";
 import type { EnrollmentRow, MethodId, RedeemResult } from "../../store/types.ts";
+import { confirmCodeEnrollment, enrollCodePurpose } from "../code-enrollment.ts";
 import { type MethodDeps, stringField } from "../deps.ts";
 import type { ChallengeContext, ChallengeVerifyOutcome, EnrollConfirmOutcome, Method } from "../method.ts";
 import { callingCodeOf, callingCodeOfCountry, maskPhoneNumber, parsePhoneNumber } from "./phone-number.ts";
@@ -276,7 +276,7 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
           confirmedAt: null,
           lastUsedAt: null,
         });
-        const { code } = await deps.codes.issue(`enroll:${enrollmentId}`);
+        const { code } = await deps.codes.issue(enrollCodePurpose(enrollmentId));
         await deps.notifier.enqueue({
           channel: delivery,
           recipient: parsed.e164,
@@ -287,30 +287,8 @@ export function createPhoneCodeMethod(deps: PhoneDeps, id: PhoneMethodId): Metho
         return { kind: "code-sent", enrollmentId, destinationMasked: maskPhoneNumber(parsed.e164), codeLength };
       },
 
-      async confirm(ctx, enrollmentId, input): Promise<EnrollConfirmOutcome> {
-        const row = await deps.stores.enrollments.get(enrollmentId);
-        if (row === null || row.userId !== ctx.user.id || row.method !== "sms-code")
-          throw new AppError("ENROLLMENT_NOT_FOUND");
-        if (row.status === "active") return { kind: "active", enrollmentId };
-        const result = await deps.codes.redeem(`enroll:${enrollmentId}`, stringField(input, "code") ?? "");
-        switch (result.kind) {
-          case "redeemed": {
-            const now = deps.clock.now();
-            await deps.stores.transaction(async (tx) => {
-              for (const other of await tx.enrollments.listForUser(ctx.user.id)) {
-                if (other.method === "sms-code" && other.id !== enrollmentId) await tx.enrollments.delete(other.id);
-              }
-              await tx.enrollments.update(enrollmentId, { status: "active", confirmedAt: now });
-            });
-            return { kind: "active", enrollmentId };
-          }
-          case "mismatch":
-            return { kind: "rejected", message: "method.code.mismatch", attemptsLeft: result.attemptsLeft };
-          case "expired":
-            return { kind: "exhausted", message: "method.code.expired" };
-          default:
-            return { kind: "exhausted", message: "method.code.exhausted" };
-        }
+      confirm(ctx, enrollmentId, input): Promise<EnrollConfirmOutcome> {
+        return confirmCodeEnrollment(deps, ctx, enrollmentId, input, "sms-code");
       },
     };
   }
