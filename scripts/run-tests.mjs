@@ -49,7 +49,18 @@ if (files.length === 0) {
 const concurrency = suite === "unit" ? "2" : "1";
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...files],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    `--test-concurrency=${concurrency}`,
+    // A test that hangs fails after 10 minutes, and a file whose set-up failed cannot keep the run waiting on an
+    // open server handle: the suite ends with a failure instead of hanging until CI's time runs out.
+    "--test-timeout=600000",
+    "--test-force-exit",
+    "--test-reporter=spec",
+    ...files,
+  ],
   { stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
 );
 process.exit(result.status ?? 1);
