@@ -411,6 +411,42 @@ export function createResetService(deps: ResetDeps): ResetService {
     return { user, enrollments: await deps.stores.enrollments.listForUser(user.id) };
   }
 
+  /**
+   * What `begin` and `verify` share: the flow (token checked, transition allowed), its method, the per-IP
+   * limit, the current policy, whether the account is blocked (then the method runs as a decoy), and the
+   * method's challenge context.
+   */
+  async function prepareChallenge(
+    flowId: string,
+    flowToken: string | undefined,
+    options: {
+      event: "begin_challenge" | "verify_challenge";
+      ipKey: string;
+      ipLimit: { limit: number; windowMs: number };
+    },
+    ctx: RequestContext,
+  ) {
+    const flow = await load(flowId, flowToken);
+    assertTransition(flow.state, options.event);
+    const id = flow.data.method;
+    const method = id === null ? null : methodWithChallenge(id);
+    if (id === null || method === null) throw new AppError("FLOW_STEP_INVALID");
+    await hitIp(options.ipKey, ctx, options.ipLimit);
+    const { policy } = await deps.policy.current();
+    const blocked = flow.data.blocked || (await isBlocked(flow));
+    const { user, enrollments } = await accountOf(flow);
+    const context = challengeContext(
+      { ...flow, data: { ...flow.data, blocked } },
+      id,
+      user,
+      enrollments,
+      policy,
+      ctx,
+      flow.data.methodState,
+    );
+    return { flow, id, method, policy, blocked, user, context };
+  }
+
   async function hitIp(key: string, ctx: RequestContext, limit: { limit: number; windowMs: number }): Promise<void> {
     const ip = ctx.ip ?? "unknown";
     const { allowed } = await deps.throttles.hitKey(`ip:${ip}:${key}`, limit);
@@ -708,24 +744,12 @@ export function createResetService(deps: ResetDeps): ResetService {
     },
 
     async begin(flowId, flowToken, input, ctx) {
-      const flow = await load(flowId, flowToken);
-      assertTransition(flow.state, "begin_challenge");
-      const id = flow.data.method;
-      const method = id === null ? null : methodWithChallenge(id);
-      if (id === null || method === null) throw new AppError("FLOW_STEP_INVALID");
-      await hitIp("send", ctx, RESET_LIMITS.sendsPerIp);
-      const { policy } = await deps.policy.current();
       // Method-specific counters (THR-02/03/06, destinations) are counted by the methods themselves.
-      const blocked = flow.data.blocked || (await isBlocked(flow));
-      const { user, enrollments } = await accountOf(flow);
-      const context = challengeContext(
-        { ...flow, data: { ...flow.data, blocked } },
-        id,
-        user,
-        enrollments,
-        policy,
+      const { flow, id, method, policy, blocked, context } = await prepareChallenge(
+        flowId,
+        flowToken,
+        { event: "begin_challenge", ipKey: "send", ipLimit: RESET_LIMITS.sendsPerIp },
         ctx,
-        flow.data.methodState,
       );
       const outcome = await method.challenge.begin(context, input);
       // A throttled send looks like a send (REQ-004/REQ-035): same page, nothing delivered.
@@ -749,26 +773,16 @@ export function createResetService(deps: ResetDeps): ResetService {
     },
 
     async verify(flowId, flowToken, input, ctx) {
-      const flow = await load(flowId, flowToken);
-      assertTransition(flow.state, "verify_challenge");
-      const id = flow.data.method;
-      const method = id === null ? null : methodWithChallenge(id);
-      if (id === null || method === null) throw new AppError("FLOW_STEP_INVALID");
-      await hitIp("proof", ctx, RESET_LIMITS.proofsPerIp);
-      const { policy } = await deps.policy.current();
       // THR-03/04 (app, SMS, questions) are counted by the methods before they compare; a block from any
       // counter, in this flow or another one, turns this flow into a decoy.
-      let blocked = flow.data.blocked || (await isBlocked(flow));
-      const { user, enrollments } = await accountOf(flow);
-      const context = challengeContext(
-        { ...flow, data: { ...flow.data, blocked } },
-        id,
-        user,
-        enrollments,
-        policy,
+      const prepared = await prepareChallenge(
+        flowId,
+        flowToken,
+        { event: "verify_challenge", ipKey: "proof", ipLimit: RESET_LIMITS.proofsPerIp },
         ctx,
-        flow.data.methodState,
       );
+      const { flow, id, method, policy, user, context } = prepared;
+      let blocked = prepared.blocked;
       const outcome = await method.challenge.verify(context, input);
       const gate = flow.data.gate;
 
